@@ -1,0 +1,92 @@
+package io.s4e.gateway.apikey;
+
+import io.s4e.gateway.principal.AuthenticationFilter;
+import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.web.Envelope;
+import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.JsonBodies;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/** The gateway-owned key management endpoints of CONTRACT §5. */
+@Configuration(proxyBeanMethods = false)
+public class ApiKeyRoutes {
+
+    private final ApiKeyService keys;
+
+    public ApiKeyRoutes(ApiKeyService keys) {
+        this.keys = keys;
+    }
+
+    /** {@code /api/keys} and {@code /api/keys/{id}}. */
+    @Bean
+    public RouterFunction<ServerResponse> apiKeyEndpoints() {
+        return RouterFunctions.route()
+                .POST("/api/keys", this::create)
+                .GET("/api/keys", this::list)
+                .GET("/api/keys/{id}", this::get)
+                .DELETE("/api/keys/{id}", this::revoke)
+                .POST("/api/keys/{id}/rotate", this::rotate)
+                .build();
+    }
+
+    private Mono<ServerResponse> create(ServerRequest request) {
+        return caller(request)
+                .zipWith(JsonBodies.read(request, ApiKeyViews.CreateRequest.class, null))
+                .flatMap(t -> keys.create(t.getT1(), t.getT2()))
+                .flatMap(created -> ServerResponse.status(HttpStatus.CREATED).bodyValue(Envelope.success(created)));
+    }
+
+    private Mono<ServerResponse> list(ServerRequest request) {
+        return caller(request)
+                .flatMap(p -> keys.list(p, userIdParameter(request)))
+                .flatMap(ApiKeyRoutes::ok);
+    }
+
+    private Mono<ServerResponse> get(ServerRequest request) {
+        return caller(request)
+                .flatMap(p -> keys.get(p, request.pathVariable("id")))
+                .flatMap(ApiKeyRoutes::ok);
+    }
+
+    private Mono<ServerResponse> revoke(ServerRequest request) {
+        return caller(request)
+                .flatMap(p -> keys.revoke(p, request.pathVariable("id")))
+                .flatMap(ApiKeyRoutes::ok);
+    }
+
+    private Mono<ServerResponse> rotate(ServerRequest request) {
+        return caller(request)
+                .zipWith(JsonBodies.read(request, ApiKeyViews.RotateRequest.class, new ApiKeyViews.RotateRequest(null)))
+                .flatMap(t -> keys.rotate(t.getT1(), request.pathVariable("id"), t.getT2()))
+                .flatMap(ApiKeyRoutes::ok);
+    }
+
+    private static Mono<Principal> caller(ServerRequest request) {
+        return AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal();
+    }
+
+    private static Long userIdParameter(ServerRequest request) {
+        String value = request.queryParam("user_id").orElse(null);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        }
+        catch (NumberFormatException invalid) {
+            throw Errors.invalidRequest("Parameter 'user_id' must be a number.");
+        }
+    }
+
+    private static Mono<ServerResponse> ok(Object data) {
+        return ServerResponse.ok().bodyValue(Envelope.success(data));
+    }
+}

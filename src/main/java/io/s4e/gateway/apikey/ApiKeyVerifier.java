@@ -1,0 +1,180 @@
+package io.s4e.gateway.apikey;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.r2dbc.spi.R2dbcException;
+import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.principal.RoleScopes;
+import io.s4e.gateway.web.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Verifies API keys: format and checksum first (no store touched), then one bounded cache of verdicts keyed by the
+ * key's hash, holding verified keys for {@code cache-ttl} and refusals for {@code negative-cache-ttl}. Concurrent
+ * requests with one uncached key share one PostgreSQL lookup. Revocations, rotations and user changes reach the
+ * cache of every replica through the {@link InvalidationBus}. When PostgreSQL cannot answer within
+ * {@code lookup-timeout}, an uncached key is answered 503, never 401, and the failure is not cached.
+ */
+@Component
+public class ApiKeyVerifier {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiKeyVerifier.class);
+
+    /** Invalidation topic of one key hash. */
+    public static final String KEY_TOPIC = "key";
+    /** Invalidation topic of one user id. */
+    public static final String USER_TOPIC = "user";
+
+    private final ApiKeyRepository repository;
+    private final RoleScopes roleScopes;
+    private final LastUsedRecorder lastUsed;
+    private final Clock clock;
+    private final Duration lookupTimeout;
+    private final AsyncCache<String, VerifiedKey> verdicts;
+    private final Counter malformed;
+    private final Counter lookups;
+
+    public ApiKeyVerifier(ApiKeyRepository repository, RoleScopes roleScopes, LastUsedRecorder lastUsed,
+                          ApiKeyProperties properties, InvalidationBus bus, MeterRegistry meters, Clock clock) {
+        this.repository = repository;
+        this.roleScopes = roleScopes;
+        this.lastUsed = lastUsed;
+        this.clock = clock;
+        this.lookupTimeout = properties.lookupTimeout();
+        this.verdicts = Caffeine.newBuilder()
+                .maximumSize(properties.cacheMaxSize())
+                .expireAfter(new VerdictExpiry(properties.cacheTtl(), properties.negativeCacheTtl(), clock))
+                .recordStats()
+                .buildAsync();
+        CaffeineCacheMetrics.monitor(meters, verdicts.synchronous(), "s4e.apikeys");
+        this.malformed = meters.counter("s4e.apikey.malformed");
+        this.lookups = meters.counter("s4e.apikey.db.lookups");
+        bus.listen(KEY_TOPIC, this::invalidateHash);
+        bus.listen(USER_TOPIC, this::invalidateUser);
+    }
+
+    /**
+     * Verifies {@code key}.
+     *
+     * @return the key's principal; a 401 error for a malformed, unknown, revoked, expired or rotated-out key or a
+     *         disabled owner; a 503 error when PostgreSQL is needed and cannot answer
+     */
+    public Mono<Principal> verify(String key) {
+        if (!ApiKeyFormat.isWellFormed(key)) {
+            malformed.increment();
+            return Mono.error(Errors.invalidApiKey());
+        }
+        String hash = ApiKeyHasher.hash(key);
+        return Mono.fromFuture(() -> verdicts.get(hash, (h, executor) -> lookup(h).toFuture()), true)
+                .flatMap(this::accept);
+    }
+
+    private Mono<Principal> accept(VerifiedKey verdict) {
+        if (!verdict.usableAt(clock.instant())) {
+            return Mono.error(Errors.invalidApiKey());
+        }
+        Principal principal = verdict.principal();
+        lastUsed.record(principal.keyId());
+        return Mono.just(principal);
+    }
+
+    private Mono<VerifiedKey> lookup(String hash) {
+        return Mono.defer(() -> {
+                    lookups.increment();
+                    return repository.findForVerification(hash);
+                })
+                .map(this::verdictOf)
+                .defaultIfEmpty(VerifiedKey.REFUSED)
+                .timeout(lookupTimeout)
+                .onErrorMap(ApiKeyVerifier::isStoreFailure, ApiKeyVerifier::unavailable);
+    }
+
+    private VerifiedKey verdictOf(KeyOwnerRow row) {
+        Instant now = clock.instant();
+        Instant validUntil = earliest(row.expiresAt(), row.matchedPrevious() ? row.graceEnd() : null);
+        if (row.ownerDisabled() || (validUntil != null && !now.isBefore(validUntil))) {
+            return VerifiedKey.REFUSED;
+        }
+        Set<String> scopes = roleScopes.effective(row.role(), row.scopes());
+        Principal principal = Principal.ofApiKey(row.userId(), row.email(), row.role(), row.keyId(), scopes);
+        return new VerifiedKey(principal, validUntil);
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static boolean isStoreFailure(Throwable failure) {
+        return failure instanceof TimeoutException || failure instanceof DataAccessException
+                || failure instanceof R2dbcException;
+    }
+
+    private static Throwable unavailable(Throwable failure) {
+        log.warn("API key lookup failed; answering 503: {}", failure.toString());
+        return Errors.unavailable("API keys cannot be verified right now. Try again shortly.");
+    }
+
+    /** Drops the cached verdict on {@code hash}, or every verdict when null. */
+    void invalidateHash(String hash) {
+        if (hash == null) {
+            verdicts.synchronous().invalidateAll();
+        } else {
+            verdicts.synchronous().invalidate(hash);
+        }
+    }
+
+    /** Drops the cached verdicts of every key of user {@code userId}, or every verdict when null. */
+    void invalidateUser(String userId) {
+        if (userId == null) {
+            verdicts.synchronous().invalidateAll();
+            return;
+        }
+        long id = Long.parseLong(userId);
+        verdicts.synchronous().asMap().values()
+                .removeIf(v -> !v.refused() && v.principal().userId() == id);
+    }
+
+    private record VerdictExpiry(Duration ttl, Duration negativeTtl, Clock clock) implements Expiry<String, VerifiedKey> {
+
+        @Override
+        public long expireAfterCreate(String key, VerifiedKey value, long currentTime) {
+            if (value.refused()) {
+                return negativeTtl.toNanos();
+            }
+            if (value.validUntil() == null) {
+                return ttl.toNanos();
+            }
+            long untilInvalid = Duration.between(clock.instant(), value.validUntil()).toNanos();
+            return Math.max(0, Math.min(ttl.toNanos(), untilInvalid));
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, VerifiedKey value, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, value, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(String key, VerifiedKey value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

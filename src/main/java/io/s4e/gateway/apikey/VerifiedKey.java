@@ -1,0 +1,26 @@
+package io.s4e.gateway.apikey;
+
+import java.time.Instant;
+
+import io.s4e.gateway.principal.Principal;
+
+/**
+ * A cached verdict on one key hash: either a principal valid until {@code validUntil}, or a refusal.
+ *
+ * @param principal  the principal, or null for a refusal
+ * @param validUntil when the key stops working (expiry or end of grace), or null for never
+ */
+record VerifiedKey(Principal principal, Instant validUntil) {
+
+    /** The verdict on a hash that names no usable key (unknown, revoked, expired, rotated out, owner disabled). */
+    static final VerifiedKey REFUSED = new VerifiedKey(null, null);
+
+    boolean refused() {
+        return principal == null;
+    }
+
+    /** True when the key works at {@code now}. */
+    boolean usableAt(Instant now) {
+        return principal != null && (validUntil == null || now.isBefore(validUntil));
+    }
+}

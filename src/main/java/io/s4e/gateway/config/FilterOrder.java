@@ -1,0 +1,28 @@
+package io.s4e.gateway.config;
+
+import org.springframework.core.Ordered;
+
+/**
+ * The order of every filter of the gateway, in one place. WebFilters run for every request (forwarded routes and
+ * gateway-owned endpoints); GlobalFilters run after a route matched.
+ */
+public final class FilterOrder {
+
+    /** Assigns the request id first, so every later line and error carries it. */
+    public static final int REQUEST_ID = Ordered.HIGHEST_PRECEDENCE;
+
+    /** Normalises the path before anything matches on it. */
+    public static final int PATH_NORMALIZATION = REQUEST_ID + 10;
+
+    /** Reads the credential carriers and attaches the lazy principal. */
+    public static final int AUTHENTICATION = REQUEST_ID + 20;
+
+    /** Applies the matched route's policy (GlobalFilter). */
+    public static final int AUTHORIZATION = -200;
+
+    /** Strips spoofed identity and credentials, adds the identity headers (GlobalFilter). */
+    public static final int IDENTITY_RELAY = -100;
+
+    private FilterOrder() {
+    }
+}

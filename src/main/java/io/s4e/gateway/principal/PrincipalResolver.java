@@ -1,0 +1,55 @@
+package io.s4e.gateway.principal;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import io.s4e.gateway.credential.Credential;
+import io.s4e.gateway.web.ErrorCode;
+import io.s4e.gateway.web.Errors;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Dispatches a credential to the authenticator of its kind and counts the outcome
+ * ({@code s4e.auth.outcomes{method,outcome}}).
+ */
+@Component
+public class PrincipalResolver {
+
+    private final Map<Credential.Kind, CredentialAuthenticator> authenticators = new EnumMap<>(Credential.Kind.class);
+    private final MeterRegistry meters;
+
+    public PrincipalResolver(List<CredentialAuthenticator> authenticators, MeterRegistry meters) {
+        authenticators.forEach(a -> this.authenticators.put(a.kind(), a));
+        this.meters = meters;
+    }
+
+    /**
+     * The principal of {@code credential}.
+     *
+     * @return the principal; an error when refused (401, 403 for an {@code mfa_temp_} token) or undecidable (503)
+     */
+    public Mono<Principal> resolve(Credential credential) {
+        if (credential.kind() == Credential.Kind.MFA_TEMP_TOKEN) {
+            count(credential, "mfa_required");
+            return Mono.error(Errors.of(ErrorCode.MFA_REQUIRED,
+                    "Complete multi-factor verification before using this token."));
+        }
+        CredentialAuthenticator authenticator = authenticators.get(credential.kind());
+        if (authenticator == null) {
+            count(credential, ErrorCode.UNAUTHORIZED.code());
+            return Mono.error(Errors.unauthorized("This kind of credential is not accepted."));
+        }
+        return authenticator.authenticate(credential)
+                .doOnNext(principal -> count(credential, "success"))
+                .doOnError(io.s4e.gateway.web.GatewayException.class, e -> count(credential, e.code().code()));
+    }
+
+    private void count(Credential credential, String outcome) {
+        String method = credential.kind() == Credential.Kind.API_KEY ? "api_key" : "session";
+        meters.counter("s4e.auth.outcomes", "method", method, "outcome", outcome).increment();
+    }
+}

@@ -1,0 +1,142 @@
+package io.s4e.gateway.relay;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.credential.CredentialExtractor;
+import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.web.GatewayAttributes;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
+
+/**
+ * Prepares the request for the upstream (CONTRACT §4): removes every client-sent {@code X-S4E-*} header, removes the
+ * credential carriers unless {@code s4e.forward.credentials} is set, and adds the principal's identity headers.
+ */
+@Component
+public class IdentityRelayFilter implements GlobalFilter, Ordered {
+
+    /** Prefix of the identity headers the gateway owns. */
+    public static final String IDENTITY_PREFIX = "x-s4e-";
+
+    private final boolean forwardCredentials;
+
+    public IdentityRelayFilter(ForwardProperties properties) {
+        this.forwardCredentials = properties.credentials();
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
+        ServerHttpRequest request = exchange.getRequest();
+        ServerHttpRequest.Builder builder = request.mutate()
+                .headers(headers -> relayHeaders(headers, principal));
+        if (!forwardCredentials) {
+            URI withoutToken = withoutTokenParameter(request.getURI());
+            if (withoutToken != null) {
+                builder.uri(withoutToken);
+            }
+        }
+        return chain.filter(exchange.mutate().request(builder.build()).build());
+    }
+
+    private void relayHeaders(HttpHeaders headers, Principal principal) {
+        List<String> spoofed = new ArrayList<>();
+        for (String name : headers.headerNames()) {
+            if (name.regionMatches(true, 0, IDENTITY_PREFIX, 0, IDENTITY_PREFIX.length())) {
+                spoofed.add(name);
+            }
+        }
+        spoofed.forEach(headers::remove);
+        if (!forwardCredentials) {
+            removeCredentials(headers);
+        }
+        if (principal != null) {
+            addIdentity(headers, principal);
+        }
+    }
+
+    private static void removeCredentials(HttpHeaders headers) {
+        String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "bearer", 0, 6)) {
+            headers.remove(HttpHeaders.AUTHORIZATION);
+        }
+        headers.remove(CredentialExtractor.API_KEY_HEADER);
+        List<String> cookies = headers.get(HttpHeaders.COOKIE);
+        if (cookies != null && !cookies.isEmpty()) {
+            String kept = CookieHeaders.without(cookies, CredentialExtractor.TOKEN);
+            if (kept.isEmpty()) {
+                headers.remove(HttpHeaders.COOKIE);
+            } else {
+                headers.set(HttpHeaders.COOKIE, kept);
+            }
+        }
+    }
+
+    private static void addIdentity(HttpHeaders headers, Principal principal) {
+        headers.set("X-S4E-User-Id", Long.toString(principal.userId()));
+        headers.set("X-S4E-User-Email", principal.email());
+        headers.set("X-S4E-User-Role", principal.role());
+        headers.set("X-S4E-Auth-Method", principal.method().wire());
+        if (principal.keyId() != null) {
+            headers.set("X-S4E-Key-Id", principal.keyId());
+        }
+        headers.set("X-S4E-Scopes", principal.scopeHeader());
+    }
+
+    /** The URI without any {@code token} query parameter, or null when it has none. */
+    static URI withoutTokenParameter(URI uri) {
+        String query = uri.getRawQuery();
+        if (query == null || (!query.contains(CredentialExtractor.TOKEN) && query.indexOf('%') < 0)) {
+            return null;
+        }
+        StringBuilder kept = new StringBuilder(query.length());
+        boolean removed = false;
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String name = rawName.indexOf('%') < 0 ? rawName : decodeOrKeep(rawName);
+            if (name.equals(CredentialExtractor.TOKEN)) {
+                removed = true;
+                continue;
+            }
+            if (!kept.isEmpty()) {
+                kept.append('&');
+            }
+            kept.append(pair);
+        }
+        if (!removed) {
+            return null;
+        }
+        return UriComponentsBuilder.fromUri(uri)
+                .replaceQuery(kept.isEmpty() ? null : kept.toString())
+                .build(true)
+                .toUri();
+    }
+
+    private static String decodeOrKeep(String rawName) {
+        try {
+            return UriUtils.decode(rawName, StandardCharsets.UTF_8);
+        }
+        catch (IllegalArgumentException malformed) {
+            return rawName;
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.IDENTITY_RELAY;
+    }
+}

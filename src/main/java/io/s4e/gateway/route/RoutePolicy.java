@@ -1,0 +1,107 @@
+package io.s4e.gateway.route;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.s4e.gateway.principal.Scopes;
+
+/**
+ * The security policy of one route, parsed once from its {@code metadata} (CONTRACT §4).
+ *
+ * @param auth   whether a credential is required, optional or ignored
+ * @param scopes scopes all needed ({@code admin} satisfies any)
+ * @param mfa    true when a session must have passed MFA
+ */
+public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa) {
+
+    /** Metadata key of the authentication mode. */
+    public static final String AUTH = "s4e-auth";
+    /** Metadata key of the required scopes. */
+    public static final String SCOPES = "s4e-scopes";
+    /** Metadata key of the MFA requirement. */
+    public static final String MFA = "s4e-mfa";
+
+    /** The policy of a route without metadata: authentication required, no scope. */
+    public static final RoutePolicy DEFAULT = new RoutePolicy(AuthMode.REQUIRED, List.of(), false);
+
+    /** {@code s4e-auth} values. */
+    public enum AuthMode {
+        REQUIRED, OPTIONAL, NONE
+    }
+
+    public RoutePolicy {
+        scopes = List.copyOf(scopes);
+    }
+
+    /**
+     * Parses a route's metadata.
+     *
+     * @throws IllegalArgumentException naming the key and value when a value is not understood
+     */
+    public static RoutePolicy parse(Map<String, Object> metadata) {
+        if (metadata == null || metadata.isEmpty()) {
+            return DEFAULT;
+        }
+        AuthMode auth = parseAuth(metadata.get(AUTH));
+        List<String> scopes = parseScopes(metadata.get(SCOPES));
+        boolean mfa = parseBoolean(metadata.get(MFA));
+        return new RoutePolicy(auth, scopes, mfa);
+    }
+
+    private static AuthMode parseAuth(Object value) {
+        if (value == null) {
+            return AuthMode.REQUIRED;
+        }
+        return switch (value.toString().trim().toLowerCase(Locale.ROOT)) {
+            case "required" -> AuthMode.REQUIRED;
+            case "optional" -> AuthMode.OPTIONAL;
+            case "none" -> AuthMode.NONE;
+            default -> throw new IllegalArgumentException(
+                    AUTH + " must be required, optional or none, not '" + value + "'");
+        };
+    }
+
+    private static List<String> parseScopes(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        List<String> scopes = new ArrayList<>();
+        for (Object item : items(value)) {
+            for (String scope : item.toString().split("[\\s,]+")) {
+                if (scope.isEmpty()) {
+                    continue;
+                }
+                if (!Scopes.isKnown(scope)) {
+                    throw new IllegalArgumentException(SCOPES + " names an unknown scope '" + scope + "'");
+                }
+                scopes.add(scope);
+            }
+        }
+        return scopes;
+    }
+
+    /** A YAML list binds either as a list or as a map keyed "0", "1", …; both are accepted. */
+    private static Collection<?> items(Object value) {
+        if (value instanceof Collection<?> collection) {
+            return collection;
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.values();
+        }
+        return List.of(value);
+    }
+
+    private static boolean parseBoolean(Object value) {
+        if (value == null) {
+            return false;
+        }
+        return switch (value.toString().trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(MFA + " must be true or false, not '" + value + "'");
+        };
+    }
+}

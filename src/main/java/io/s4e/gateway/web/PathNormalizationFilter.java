@@ -1,0 +1,40 @@
+package io.s4e.gateway.web;
+
+import io.s4e.gateway.config.FilterOrder;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * Rewrites the request to its normalised path before any route or endpoint is matched (CONTRACT §2), so that the
+ * policy is decided on exactly the path the upstream receives. Ambiguous paths (encoded slashes, matrix parameters,
+ * double encoding, escaping the root) are refused with {@code 400 invalid_request}.
+ */
+@Component
+public class PathNormalizationFilter implements WebFilter, Ordered {
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String rawPath = exchange.getRequest().getURI().getRawPath();
+        String normalized;
+        try {
+            normalized = PathNormalizer.normalize(rawPath);
+        }
+        catch (IllegalArgumentException refused) {
+            return Mono.error(Errors.invalidRequest(refused.getMessage()));
+        }
+        if (normalized.equals(rawPath)) {
+            return chain.filter(exchange);
+        }
+        return chain.filter(exchange.mutate().request(builder -> builder.path(normalized)).build());
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.PATH_NORMALIZATION;
+    }
+}
