@@ -4,18 +4,16 @@ import org.springframework.core.Ordered;
 
 /**
  * The order of every filter of the gateway, in one place. WebFilters run for every request (forwarded routes and
- * gateway-owned endpoints); GlobalFilters run after a route matched.
+ * gateway-owned endpoints); GlobalFilters run after a route matched. The request id is assigned before all of them,
+ * by {@link io.s4e.gateway.web.RequestIdHandlerDecorator}.
  */
 public final class FilterOrder {
 
-    /** Assigns the request id first, so every later line and error carries it. */
-    public static final int REQUEST_ID = Ordered.HIGHEST_PRECEDENCE;
-
     /** Normalises the path before anything matches on it. */
-    public static final int PATH_NORMALIZATION = REQUEST_ID + 10;
+    public static final int PATH_NORMALIZATION = Ordered.HIGHEST_PRECEDENCE + 10;
 
     /** Reads the credential carriers and attaches the lazy principal. */
-    public static final int AUTHENTICATION = REQUEST_ID + 20;
+    public static final int AUTHENTICATION = Ordered.HIGHEST_PRECEDENCE + 20;
 
     /** Applies the matched route's policy (GlobalFilter). */
     public static final int AUTHORIZATION = -200;

@@ -118,15 +118,14 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
     }
 
     private static void logFailure(ServerWebExchange exchange, Throwable failure, GatewayException error) {
-        String requestId = exchange.getAttribute(GatewayAttributes.REQUEST_ID);
         String path = exchange.getRequest().getPath().value();
         if (error.code() == ErrorCode.INTERNAL_ERROR) {
-            log.error("request_id={} {} {} failed", requestId, exchange.getRequest().getMethod(), path, failure);
+            log.error("{} {} failed", exchange.getRequest().getMethod(), path, failure);
         } else if (error.status().is5xxServerError()) {
-            log.warn("request_id={} {} {} answered {} {}: {}", requestId, exchange.getRequest().getMethod(), path,
+            log.warn("{} {} answered {} {}: {}", exchange.getRequest().getMethod(), path,
                     error.status().value(), error.code().code(), failure.getClass().getSimpleName());
         } else if (log.isDebugEnabled()) {
-            log.debug("request_id={} {} {} refused {} {}", requestId, exchange.getRequest().getMethod(), path,
+            log.debug("{} {} refused {} {}", exchange.getRequest().getMethod(), path,
                     error.status().value(), error.code().code());
         }
     }
@@ -137,7 +136,7 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         response.setStatusCode(error.status());
         headers.setContentType(MediaType.APPLICATION_JSON);
         headers.setCacheControl("no-store");
-        String requestId = exchange.getAttribute(GatewayAttributes.REQUEST_ID);
+        String requestId = RequestIds.of(exchange);
         if (requestId != null) {
             headers.set(RequestIds.HEADER, requestId);
         }

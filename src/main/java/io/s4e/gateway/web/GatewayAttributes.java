@@ -3,9 +3,6 @@ package io.s4e.gateway.web;
 /** Exchange attribute keys owned by the gateway, in one place. */
 public final class GatewayAttributes {
 
-    /** The request id of the exchange ({@code String}). */
-    public static final String REQUEST_ID = "s4e.requestId";
-
     /** The {@link io.s4e.gateway.principal.Authentication} of the exchange. */
     public static final String AUTHENTICATION = "s4e.authentication";
 

@@ -15,6 +15,11 @@ public final class RequestIds {
     private RequestIds() {
     }
 
+    /** The request id of {@code exchange}, as assigned by {@link RequestIdHandlerDecorator}. */
+    public static String of(org.springframework.web.server.ServerWebExchange exchange) {
+        return exchange.getRequest().getHeaders().getFirst(HEADER);
+    }
+
     /** The client's id when exactly one well-formed value was sent, else a new one. */
     public static String acceptOrCreate(List<String> clientValues) {
         if (clientValues != null && clientValues.size() == 1 && isWellFormed(clientValues.get(0))) {
