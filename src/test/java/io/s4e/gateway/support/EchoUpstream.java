@@ -29,9 +29,14 @@ public final class EchoUpstream {
     }
 
     public static EchoUpstream start() {
+        return start(0);
+    }
+
+    /** Starts on {@code port} (0: any free port). */
+    public static EchoUpstream start(int port) {
         return new EchoUpstream(HttpServer.create()
                 .host("127.0.0.1")
-                .port(0)
+                .port(port)
                 .handle(EchoUpstream::handle)
                 .bindNow());
     }

@@ -20,8 +20,13 @@ public final class SecondGateway implements AutoCloseable {
 
     /** Starts a replica with the shared infrastructure plus {@code overrides}. */
     public static SecondGateway start(Map<String, String> overrides) {
-        Map<String, Object> properties = new HashMap<>(TestInfrastructure.get().properties());
+        Map<String, String> properties = new HashMap<>(TestInfrastructure.get().properties());
         properties.putAll(overrides);
+        return startWith(properties);
+    }
+
+    /** Starts a replica with exactly {@code properties} (as command-line arguments) and the {@code it} profile. */
+    public static SecondGateway startWith(Map<String, String> properties) {
         String[] args = properties.entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
