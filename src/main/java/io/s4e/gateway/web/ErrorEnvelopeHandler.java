@@ -41,6 +41,12 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
     /** The {@code WWW-Authenticate} challenge of every 401. */
     public static final String BEARER_CHALLENGE = "Bearer realm=\"s4e\"";
 
+    private final ClientIps clientIps;
+
+    public ErrorEnvelopeHandler(ClientIps clientIps) {
+        this.clientIps = clientIps;
+    }
+
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
         ServerHttpResponse response = exchange.getResponse();
@@ -117,7 +123,7 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         return false;
     }
 
-    private static void logFailure(ServerWebExchange exchange, Throwable failure, GatewayException error) {
+    private void logFailure(ServerWebExchange exchange, Throwable failure, GatewayException error) {
         String path = exchange.getRequest().getPath().value();
         if (error.code() == ErrorCode.INTERNAL_ERROR) {
             log.error("{} {} failed", exchange.getRequest().getMethod(), path, failure);
@@ -125,8 +131,8 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
             log.warn("{} {} answered {} {}: {}", exchange.getRequest().getMethod(), path,
                     error.status().value(), error.code().code(), failure.getClass().getSimpleName());
         } else if (log.isDebugEnabled()) {
-            log.debug("{} {} refused {} {}", exchange.getRequest().getMethod(), path,
-                    error.status().value(), error.code().code());
+            log.debug("{} {} refused {} {} client_ip={}", exchange.getRequest().getMethod(), path,
+                    error.status().value(), error.code().code(), clientIps.of(exchange));
         }
     }
 

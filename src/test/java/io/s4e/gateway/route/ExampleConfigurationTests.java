@@ -21,7 +21,7 @@ class ExampleConfigurationTests {
     @Test
     void exampleRoutesWhenBoundThenEveryPolicyParsesAndNeedsAScope() throws IOException {
         List<PropertySource<?>> sources = new YamlPropertySourceLoader()
-                .load("example", new FileSystemResource("config/application.yml"));
+                .load("example", new FileSystemResource("config/sidecar.yml"));
         Binder binder = new Binder(ConfigurationPropertySources.from(sources));
         List<RouteDefinition> routes = binder.bind("spring.cloud.gateway.server.webflux.routes",
                 Bindable.listOf(RouteDefinition.class)).get();

@@ -1,6 +1,7 @@
 package io.s4e.gateway.web;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import ch.qos.logback.classic.Level;
@@ -8,6 +9,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.SecondGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,29 @@ class RequestIdLoggingIntegrationTests {
             String path = e.getFormattedMessage().replaceAll(".*/private/(\\d+).*", "$1");
             assertThat(e.getMDCPropertyMap()).containsEntry("requestId", "interleave-" + path);
         });
+    }
+
+    @Test
+    void clientIpWhenPeerUntrustedThenForgedForwardedForIgnored() {
+        client().get().uri("/private/forged").header("X-Forwarded-For", "203.0.113.9").exchange()
+                .expectStatus().isUnauthorized();
+        assertThat(linesAbout("/private/forged")).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage()).contains("client_ip=127.0.0.1")
+                        .doesNotContain("203.0.113.9"));
+    }
+
+    @Test
+    void clientIpWhenPeerIsTrustedProxyThenHopBeforeItIsUsed() {
+        try (SecondGateway behindProxy = SecondGateway.start(Map.of("s4e.trusted-proxies", "127.0.0.0/8"))) {
+            // starting an application re-initialises logging, which drops the capturing appender
+            captureGatewayLogs();
+            behindProxy.client().get().uri("/private/proxied")
+                    .header("X-Forwarded-For", "198.51.100.7, 10.9.9.9, 127.0.0.5")
+                    .exchange()
+                    .expectStatus().isUnauthorized();
+        }
+        assertThat(linesAbout("/private/proxied")).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage()).contains("client_ip=10.9.9.9"));
     }
 
     private List<ILoggingEvent> linesAbout(String path) {
