@@ -108,6 +108,7 @@ public final class CredentialExtractor {
         return value.substring(BEARER.length()).trim();
     }
 
+    /** The one value of a carrier; null when absent; empty for a query parameter without {@code =} ({@code ?token}). */
     private static String single(List<String> values, String what) {
         if (values == null || values.isEmpty()) {
             return null;
@@ -115,7 +116,8 @@ public final class CredentialExtractor {
         if (values.size() > 1) {
             throw Errors.invalidRequest("The " + what + " must not be repeated.");
         }
-        return values.get(0).trim();
+        String value = values.get(0);
+        return value == null ? "" : value.trim();
     }
 
     private static String cookie(MultiValueMap<String, HttpCookie> cookies) {

@@ -55,7 +55,15 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         }
         GatewayException error = translate(failure);
         logFailure(exchange, failure, error);
+        copyStatusHeaders(response, failure);
         return write(exchange, error);
+    }
+
+    /** Keeps the headers a status exception names for its status, such as {@code Allow} on a 405. */
+    private static void copyStatusHeaders(ServerHttpResponse response, Throwable failure) {
+        if (failure instanceof ResponseStatusException statusException) {
+            response.getHeaders().putAll(statusException.getHeaders());
+        }
     }
 
     /** Maps any failure to the envelope's code and status. */
