@@ -161,7 +161,8 @@ public class ApiKeyService {
         });
     }
 
-    private static void requireManager(Principal caller) {
+    /** Refuses (403) an API key without the {@code admin} scope: only such keys may manage keys. */
+    static void requireManager(Principal caller) {
         if (caller.method() == Principal.AuthMethod.API_KEY && !caller.isAdmin()) {
             throw Errors.forbidden("Managing API keys with an API key needs the admin scope.");
         }
