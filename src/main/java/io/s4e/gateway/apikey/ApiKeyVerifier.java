@@ -142,7 +142,12 @@ public class ApiKeyVerifier {
         }
     }
 
-    /** Drops the cached verdicts of every key of user {@code userId}, or every verdict when null. */
+    /**
+     * Drops the cached verdicts of every key of user {@code userId}, or every verdict when null. Cached refusals are
+     * dropped too: a refusal does not record whose key it was, and it may be the refusal of this user's key while the
+     * user was disabled, which must not outlive the user being enabled again. User changes are rare, so the few
+     * lookups this costs do not matter.
+     */
     void invalidateUser(String userId) {
         if (userId == null) {
             verdicts.synchronous().invalidateAll();
@@ -150,7 +155,7 @@ public class ApiKeyVerifier {
         }
         long id = Long.parseLong(userId);
         verdicts.synchronous().asMap().values()
-                .removeIf(v -> !v.refused() && v.principal().userId() == id);
+                .removeIf(v -> v.refused() || v.principal().userId() == id);
     }
 
     private record VerdictExpiry(Duration ttl, Duration negativeTtl, Clock clock) implements Expiry<String, VerifiedKey> {
