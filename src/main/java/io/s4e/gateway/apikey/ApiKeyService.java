@@ -34,6 +34,8 @@ public class ApiKeyService {
 
     private static final int MAX_NAME = 100;
     private static final int MAX_LIST = 1000;
+    /** Latest expiry accepted: far enough for any use, and well inside what PostgreSQL can store. */
+    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
     private final ApiKeyRepository repository;
     private final RoleScopes roleScopes;
@@ -215,6 +217,9 @@ public class ApiKeyService {
     private Instant validExpiry(Instant expiresAt) {
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
             throw Errors.invalidRequest("Field 'expires_at' must be in the future.");
+        }
+        if (expiresAt != null && expiresAt.isAfter(LATEST_EXPIRY)) {
+            throw Errors.invalidRequest("Field 'expires_at' must be before the year 10000.");
         }
         return expiresAt;
     }
