@@ -258,10 +258,20 @@ public class ApiKeyService {
                 key.lastUsed(), previousExpiresAt);
     }
 
-    /** Bootstrap: ensures a key with exactly {@code secret} exists for {@code userId}; true when it was created. */
+    /**
+     * Bootstrap: ensures a key with exactly {@code secret} exists for {@code userId}. Replicas starting together may
+     * all find it missing; the first insert wins and the others report it as present instead of failing the start.
+     *
+     * @return true when this call created it
+     */
     public Mono<Boolean> ensureKey(long userId, String name, List<String> scopes, String secret) {
         return repository.existsByHash(ApiKeyHasher.hash(secret))
                 .flatMap(exists -> exists ? Mono.just(false)
-                        : insertWithSecret(userId, name, scopes, null, secret).thenReturn(true));
+                        : insertWithSecret(userId, name, scopes, null, secret).thenReturn(true)
+                                .onErrorResume(ApiKeyService::isSecretCollision, taken -> Mono.just(false)));
+    }
+
+    private static boolean isSecretCollision(Throwable e) {
+        return e instanceof DuplicateKeyException && String.valueOf(e.getMessage()).contains("api_keys_key_hash_key");
     }
 }
