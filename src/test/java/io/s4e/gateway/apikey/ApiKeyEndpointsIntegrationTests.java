@@ -138,6 +138,24 @@ class ApiKeyEndpointsIntegrationTests {
     }
 
     @Test
+    void listWhenSecretOlderThan90DaysThenRotationDueUntilRotated() {
+        String old = TestData.keyId(TestData.key(TestData.user("member"), List.of("read:assets")));
+        String recent = TestData.keyId(TestData.key(TestData.user("member"), List.of("read:assets")));
+        TestData.update("UPDATE api_keys SET created_at = now() - interval '91 days', "
+                + "secret_created_at = now() - interval '91 days' WHERE id = ?", old);
+        TestData.update("UPDATE api_keys SET created_at = now() - interval '89 days', "
+                + "secret_created_at = now() - interval '89 days' WHERE id = ?", recent);
+
+        JsonNode keys = gateway.get("/api/keys", ADMIN_KEY).data().get("keys");
+        assertThat(findKey(keys, old).get("rotation_due").asBoolean()).isTrue();
+        assertThat(findKey(keys, recent).get("rotation_due").asBoolean()).isFalse();
+
+        gateway.rotate(ADMIN_KEY, old, "{\"grace_seconds\":0}");
+
+        assertThat(gateway.get("/api/keys/" + old, ADMIN_KEY).data().get("rotation_due").asBoolean()).isFalse();
+    }
+
+    @Test
     void listWhenAdminWithoutFilterThenShowsEveryUsersKeys() {
         long member = TestData.user("member");
         String memberKeyId = TestData.keyId(TestData.key(member, List.of("read:assets")));
@@ -318,6 +336,9 @@ class ApiKeyEndpointsIntegrationTests {
                 Arguments.of("scope pattern", "{\"name\":\"x\",\"scopes\":[\"read:*\"]}", "scopes"),
                 Arguments.of("expires_at in the past",
                         "{\"name\":\"x\",\"scopes\":[\"read:assets\"],\"expires_at\":\"" + past + "\"}", "expires_at"),
+                Arguments.of("expires_at beyond what can be stored",
+                        "{\"name\":\"x\",\"scopes\":[\"read:assets\"],\"expires_at\":\"+300000-01-01T00:00:00Z\"}",
+                        "expires_at"),
                 Arguments.of("expires_at not a date",
                         "{\"name\":\"x\",\"scopes\":[\"read:assets\"],\"expires_at\":\"next tuesday\"}", "expires_at"));
     }
