@@ -1,14 +1,17 @@
 package io.s4e.gateway.bootstrap;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.apikey.ApiKeyService;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import io.s4e.gateway.user.PasswordHasher;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -27,6 +30,9 @@ class BootstrapIntegrationTests {
 
     @Autowired
     PasswordHasher passwords;
+
+    @Autowired
+    ApiKeyService keys;
 
     @Test
     void bootstrapWhenStartedThenAdminUserExistsWithArgon2idHash() {
@@ -78,6 +84,25 @@ class BootstrapIntegrationTests {
         assertThat(keyColumn("id")).isEqualTo(keyId);
         assertThat(TestData.queryString("SELECT password_hash FROM users WHERE email = ?", ADMIN_EMAIL))
                 .isEqualTo(passwordHash);
+    }
+
+    @Test
+    void ensureKeyWhenTwoReplicasBootstrapTheSameSecretAtOnceThenOneKeyAndNoFailure() {
+        long owner = TestData.user("admin");
+        String secret = TestData.unknownKey();
+
+        for (int attempt = 0; attempt < 5; attempt++) {
+            String attemptSecret = attempt == 0 ? secret : TestData.unknownKey();
+            List<Boolean> created = Flux.merge(
+                            keys.ensureKey(owner, "bootstrap admin key", List.of("admin"), attemptSecret),
+                            keys.ensureKey(owner, "bootstrap admin key", List.of("admin"), attemptSecret))
+                    .collectList()
+                    .block(Duration.ofSeconds(30));
+
+            assertThat(created).containsExactlyInAnyOrder(true, false);
+            assertThat(count("SELECT count(*) FROM api_keys WHERE key_hash = ?", ApiKeyHasher.hash(attemptSecret)))
+                    .isEqualTo(1);
+        }
     }
 
     private static String keyColumn(String column) {
