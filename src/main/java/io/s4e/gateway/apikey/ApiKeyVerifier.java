@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
@@ -81,8 +82,18 @@ public class ApiKeyVerifier {
             return Mono.error(Errors.invalidApiKey());
         }
         String hash = ApiKeyHasher.hash(key);
-        return Mono.fromFuture(() -> verdicts.get(hash, (h, executor) -> lookup(h).toFuture()), true)
-                .flatMap(this::accept);
+        return Mono.defer(() -> verdictOn(hash)).flatMap(this::accept);
+    }
+
+    /**
+     * The cached verdict on {@code hash}, looked up when absent. A failed lookup is dropped from the cache before its
+     * error reaches the caller: Caffeine drops it too, but only after the callers' own callbacks have run, so a
+     * request arriving just after a 503 could otherwise be given the same failure without asking PostgreSQL again.
+     */
+    private Mono<VerifiedKey> verdictOn(String hash) {
+        CompletableFuture<VerifiedKey> verdict = verdicts.get(hash, (h, executor) -> lookup(h).toFuture());
+        return Mono.fromFuture(verdict, true)
+                .doOnError(failure -> verdicts.asMap().remove(hash, verdict));
     }
 
     private Mono<Principal> accept(VerifiedKey verdict) {
