@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.support.TcpProxy;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestDatabase;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContextInitializer;
@@ -40,6 +42,9 @@ class ApiKeyStoreOutageIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MeterRegistry meters;
 
     GatewayCalls gateway;
 
@@ -83,6 +88,19 @@ class ApiKeyStoreOutageIntegrationTests {
     }
 
     @Test
+    void verifyWhenPostgresUnreachableThenEveryLaterRequestAsksAgain() {
+        String secret = TestData.key(TestData.user("member"), List.of("read:assets"));
+        POSTGRES.cut();
+        double lookups = lookups();
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(gateway.assetsStatus(secret)).isEqualTo(503);
+        }
+
+        assertThat(lookups() - lookups).as("no request is given an earlier request's failure").isEqualTo(5);
+    }
+
+    @Test
     void verifyWhenPostgresUnreachableAndKeyUnknownThen503NotRefused() {
         String unknown = TestData.unknownKey();
         POSTGRES.cut();
@@ -113,6 +131,10 @@ class ApiKeyStoreOutageIntegrationTests {
 
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.errorMessage()).isEqualTo("Invalid or expired API key.");
+    }
+
+    private double lookups() {
+        return meters.get("s4e.apikey.db.lookups").counter().count();
     }
 
     private static TcpProxy proxy() {
