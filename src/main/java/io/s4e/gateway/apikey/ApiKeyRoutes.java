@@ -56,14 +56,14 @@ public class ApiKeyRoutes {
     }
 
     private Mono<ServerResponse> create(ServerRequest request) {
-        return caller(request)
-                .zipWith(JsonBodies.read(request, ApiKeyViews.CreateRequest.class, null))
-                .flatMap(t -> keys.create(t.getT1(), t.getT2()))
+        return manager(request)
+                .flatMap(caller -> JsonBodies.read(request, ApiKeyViews.CreateRequest.class, null)
+                        .flatMap(body -> keys.create(caller, body)))
                 .flatMap(created -> ServerResponse.status(HttpStatus.CREATED).bodyValue(Envelope.success(created)));
     }
 
     private Mono<ServerResponse> list(ServerRequest request) {
-        return caller(request)
+        return manager(request)
                 .flatMap(p -> keys.list(p, userIdParameter(request)))
                 .flatMap(ApiKeyRoutes::ok);
     }
@@ -81,14 +81,23 @@ public class ApiKeyRoutes {
     }
 
     private Mono<ServerResponse> rotate(ServerRequest request) {
-        return caller(request)
-                .zipWith(JsonBodies.read(request, ApiKeyViews.RotateRequest.class, new ApiKeyViews.RotateRequest(null)))
-                .flatMap(t -> keys.rotate(t.getT1(), request.pathVariable("id"), t.getT2()))
+        return manager(request)
+                .flatMap(caller -> JsonBodies.read(request, ApiKeyViews.RotateRequest.class,
+                                new ApiKeyViews.RotateRequest(null))
+                        .flatMap(body -> keys.rotate(caller, request.pathVariable("id"), body)))
                 .flatMap(ApiKeyRoutes::ok);
     }
 
     private static Mono<Principal> caller(ServerRequest request) {
         return AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal();
+    }
+
+    /**
+     * The caller, once it is known to be allowed to manage keys at all. Bodies and parameters are read only after
+     * this, so an unauthenticated or unauthorised caller gets 401/403, never a validation answer about its input.
+     */
+    private static Mono<Principal> manager(ServerRequest request) {
+        return caller(request).doOnNext(ApiKeyService::requireManager);
     }
 
     private static Long userIdParameter(ServerRequest request) {

@@ -34,6 +34,8 @@ public class ApiKeyService {
 
     private static final int MAX_NAME = 100;
     private static final int MAX_LIST = 1000;
+    /** Latest expiry accepted: far enough for any use, and well inside what PostgreSQL can store. */
+    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
     private final ApiKeyRepository repository;
     private final RoleScopes roleScopes;
@@ -161,7 +163,8 @@ public class ApiKeyService {
         });
     }
 
-    private static void requireManager(Principal caller) {
+    /** Refuses (403) an API key without the {@code admin} scope: only such keys may manage keys. */
+    static void requireManager(Principal caller) {
         if (caller.method() == Principal.AuthMethod.API_KEY && !caller.isAdmin()) {
             throw Errors.forbidden("Managing API keys with an API key needs the admin scope.");
         }
@@ -215,6 +218,9 @@ public class ApiKeyService {
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
             throw Errors.invalidRequest("Field 'expires_at' must be in the future.");
         }
+        if (expiresAt != null && expiresAt.isAfter(LATEST_EXPIRY)) {
+            throw Errors.invalidRequest("Field 'expires_at' must be before the year 10000.");
+        }
         return expiresAt;
     }
 
@@ -252,10 +258,20 @@ public class ApiKeyService {
                 key.lastUsed(), previousExpiresAt);
     }
 
-    /** Bootstrap: ensures a key with exactly {@code secret} exists for {@code userId}; true when it was created. */
+    /**
+     * Bootstrap: ensures a key with exactly {@code secret} exists for {@code userId}. Replicas starting together may
+     * all find it missing; the first insert wins and the others report it as present instead of failing the start.
+     *
+     * @return true when this call created it
+     */
     public Mono<Boolean> ensureKey(long userId, String name, List<String> scopes, String secret) {
         return repository.existsByHash(ApiKeyHasher.hash(secret))
                 .flatMap(exists -> exists ? Mono.just(false)
-                        : insertWithSecret(userId, name, scopes, null, secret).thenReturn(true));
+                        : insertWithSecret(userId, name, scopes, null, secret).thenReturn(true)
+                                .onErrorResume(ApiKeyService::isSecretCollision, taken -> Mono.just(false)));
+    }
+
+    private static boolean isSecretCollision(Throwable e) {
+        return e instanceof DuplicateKeyException && String.valueOf(e.getMessage()).contains("api_keys_key_hash_key");
     }
 }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
@@ -81,8 +82,18 @@ public class ApiKeyVerifier {
             return Mono.error(Errors.invalidApiKey());
         }
         String hash = ApiKeyHasher.hash(key);
-        return Mono.fromFuture(() -> verdicts.get(hash, (h, executor) -> lookup(h).toFuture()), true)
-                .flatMap(this::accept);
+        return Mono.defer(() -> verdictOn(hash)).flatMap(this::accept);
+    }
+
+    /**
+     * The cached verdict on {@code hash}, looked up when absent. A failed lookup is dropped from the cache before its
+     * error reaches the caller: Caffeine drops it too, but only after the callers' own callbacks have run, so a
+     * request arriving just after a 503 could otherwise be given the same failure without asking PostgreSQL again.
+     */
+    private Mono<VerifiedKey> verdictOn(String hash) {
+        CompletableFuture<VerifiedKey> verdict = verdicts.get(hash, (h, executor) -> lookup(h).toFuture());
+        return Mono.fromFuture(verdict, true)
+                .doOnError(failure -> verdicts.asMap().remove(hash, verdict));
     }
 
     private Mono<Principal> accept(VerifiedKey verdict) {
@@ -142,7 +153,12 @@ public class ApiKeyVerifier {
         }
     }
 
-    /** Drops the cached verdicts of every key of user {@code userId}, or every verdict when null. */
+    /**
+     * Drops the cached verdicts of every key of user {@code userId}, or every verdict when null. Cached refusals are
+     * dropped too: a refusal does not record whose key it was, and it may be the refusal of this user's key while the
+     * user was disabled, which must not outlive the user being enabled again. User changes are rare, so the few
+     * lookups this costs do not matter.
+     */
     void invalidateUser(String userId) {
         if (userId == null) {
             verdicts.synchronous().invalidateAll();
@@ -150,7 +166,7 @@ public class ApiKeyVerifier {
         }
         long id = Long.parseLong(userId);
         verdicts.synchronous().asMap().values()
-                .removeIf(v -> !v.refused() && v.principal().userId() == id);
+                .removeIf(v -> v.refused() || v.principal().userId() == id);
     }
 
     private record VerdictExpiry(Duration ttl, Duration negativeTtl, Clock clock) implements Expiry<String, VerifiedKey> {
