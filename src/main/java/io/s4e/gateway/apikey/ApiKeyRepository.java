@@ -72,13 +72,27 @@ public class ApiKeyRepository {
         return spec.map(ApiKeyRepository::record).one();
     }
 
-    /** True when a key (active or revoked) with current secret {@code hash} exists. */
-    Mono<Boolean> existsByHash(String hash) {
-        return db.sql("SELECT 1 FROM api_keys WHERE key_hash = :hash")
+    /**
+     * Inserts the bootstrap key, in one statement with its claim in {@code bootstrap_keys}, so a secret becomes a key
+     * at most once, whatever happens to the key later and however many replicas start together.
+     *
+     * @return the stored key; empty when this secret was bootstrapped before
+     */
+    Mono<ApiKeyRecord> insertBootstrapKey(String id, long userId, String name, String hash, String prefix, String last4,
+                                          List<String> scopes) {
+        return db.sql("WITH claim AS (INSERT INTO bootstrap_keys (key_hash) VALUES (:hash) ON CONFLICT DO NOTHING "
+                        + "RETURNING key_hash) INSERT INTO api_keys (id, user_id, name, key_hash, prefix, last4, scopes) "
+                        + "SELECT :id, :userId, :name, claim.key_hash, :prefix, :last4, :scopes FROM claim RETURNING "
+                        + COLUMNS)
+                .bind("id", id)
+                .bind("userId", userId)
+                .bind("name", name)
                 .bind("hash", hash)
-                .map(row -> Boolean.TRUE)
-                .first()
-                .defaultIfEmpty(Boolean.FALSE);
+                .bind("prefix", prefix)
+                .bind("last4", last4)
+                .bind("scopes", scopes.toArray(String[]::new))
+                .map(ApiKeyRepository::record)
+                .one();
     }
 
     /** The key {@code id}; empty when there is none. */

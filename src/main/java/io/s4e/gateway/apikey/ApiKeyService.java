@@ -259,16 +259,20 @@ public class ApiKeyService {
     }
 
     /**
-     * Bootstrap: ensures a key with exactly {@code secret} exists for {@code userId}. Replicas starting together may
-     * all find it missing; the first insert wins and the others report it as present instead of failing the start.
+     * Bootstrap: creates a key with exactly {@code secret} for {@code userId} unless this secret was bootstrapped
+     * before, even if its key was since rotated away or revoked. Replicas starting together create it once; a secret
+     * that an ordinary key already uses is reported as present instead of failing the start.
      *
      * @return true when this call created it
      */
     public Mono<Boolean> ensureKey(long userId, String name, List<String> scopes, String secret) {
-        return repository.existsByHash(ApiKeyHasher.hash(secret))
-                .flatMap(exists -> exists ? Mono.just(false)
-                        : insertWithSecret(userId, name, scopes, null, secret).thenReturn(true)
-                                .onErrorResume(ApiKeyService::isSecretCollision, taken -> Mono.just(false)));
+        String hash = ApiKeyHasher.hash(secret);
+        return Mono.defer(() -> repository.insertBootstrapKey(newId(), userId, name, hash,
+                        ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), scopes))
+                .retryWhen(Retry.max(3).filter(e -> e instanceof DuplicateKeyException && isIdCollision(e)))
+                .flatMap(key -> bus.publish(ApiKeyVerifier.KEY_TOPIC, hash).thenReturn(true))
+                .defaultIfEmpty(false)
+                .onErrorResume(ApiKeyService::isSecretCollision, taken -> Mono.just(false));
     }
 
     private static boolean isSecretCollision(Throwable e) {

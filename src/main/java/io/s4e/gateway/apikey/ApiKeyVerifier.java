@@ -21,6 +21,7 @@ import io.s4e.gateway.web.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
@@ -82,7 +83,7 @@ public class ApiKeyVerifier {
             return Mono.error(Errors.invalidApiKey());
         }
         String hash = ApiKeyHasher.hash(key);
-        return Mono.defer(() -> verdictOn(hash)).flatMap(this::accept);
+        return Mono.deferContextual(context -> verdictOn(hash, context)).flatMap(this::accept);
     }
 
     /**
@@ -90,8 +91,13 @@ public class ApiKeyVerifier {
      * error reaches the caller: Caffeine drops it too, but only after the callers' own callbacks have run, so a
      * request arriving just after a 503 could otherwise be given the same failure without asking PostgreSQL again.
      */
-    private Mono<VerifiedKey> verdictOn(String hash) {
-        CompletableFuture<VerifiedKey> verdict = verdicts.get(hash, (h, executor) -> lookup(h).toFuture());
+    /**
+     * The cached verdict on {@code hash}, or one shared lookup. The lookup runs with the context of the request that
+     * started it, so its log lines carry that request's id.
+     */
+    private Mono<VerifiedKey> verdictOn(String hash, ContextView context) {
+        CompletableFuture<VerifiedKey> verdict = verdicts.get(hash,
+                (h, executor) -> lookup(h).contextWrite(context).toFuture());
         return Mono.fromFuture(verdict, true)
                 .doOnError(failure -> verdicts.asMap().remove(hash, verdict));
     }

@@ -11,6 +11,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -21,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class EchoUpstream {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Its own event loops: a gateway replica closing in this JVM disposes Reactor Netty's global ones. */
+    private static final LoopResources LOOPS = LoopResources.create("echo-upstream", 2, true);
 
     private final DisposableServer server;
 
@@ -35,6 +38,7 @@ public final class EchoUpstream {
     /** Starts on {@code port} (0: any free port). */
     public static EchoUpstream start(int port) {
         return new EchoUpstream(HttpServer.create()
+                .runOn(LOOPS)
                 .host("127.0.0.1")
                 .port(port)
                 .handle(EchoUpstream::handle)

@@ -5,7 +5,9 @@ import java.util.Map;
 
 import io.s4e.gateway.GatewayApplication;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -32,8 +34,25 @@ public final class SecondGateway implements AutoCloseable {
                 .toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .profiles("it")
+                .initializers(SecondGateway::ownNettyResources)
                 .run(args);
         return new SecondGateway(context);
+    }
+
+    /**
+     * Gives the replica its own Reactor Netty resources: with the global ones, closing it would dispose the event
+     * loops of everything else in this JVM (the other gateway, the test upstream, the test clients).
+     */
+    private static void ownNettyResources(ConfigurableApplicationContext context) {
+        context.getBeanFactory().addBeanPostProcessor(new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof ReactorResourceFactory factory) {
+                    factory.setUseGlobalResources(false);
+                }
+                return bean;
+            }
+        });
     }
 
     public int port() {

@@ -1,5 +1,7 @@
 package io.s4e.gateway.web;
 
+import java.util.List;
+
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 
@@ -180,11 +182,11 @@ class ErrorEnvelopeIntegrationTests {
 
     @Test
     void handleWhenUnexpectedExceptionThenInternalErrorEnvelopeWithoutDetailOrTrace() {
-        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/anything"));
-        exchange.getAttributes().put(GatewayAttributes.REQUEST_ID, "rid-500");
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/anything")
+                .header(RequestIds.HEADER, "rid-500"));
         IllegalStateException bug = new IllegalStateException("secret detail hunter2");
 
-        new ErrorEnvelopeHandler().handle(exchange, bug).block();
+        new ErrorEnvelopeHandler(new ClientIps(new NetworkProperties(List.of()))).handle(exchange, bug).block();
 
         MockServerHttpResponse response = exchange.getResponse();
         String body = response.getBodyAsString().block();
