@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the gateway with wrk: requests/s of a public route (no authentication) against the same route shape
 # with an API key, in interleaved rounds of one session, in front of nginx returning a fixed 200.
-#   bench/run.sh                      defaults: 3 rounds of 15 s, 32 connections, 1 wrk thread
+#   bench/run.sh                      defaults: 30 s warm-up per route, then 3 rounds of 15 s, 32 connections, 1 wrk thread
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 bench/run.sh
 # Needs wrk and nginx (apt-get install wrk nginx), and PostgreSQL and Redis as for the tests.
 set -euo pipefail
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-32}
+WARMUP=${WARMUP:-30s}
 export BENCH_GATEWAY_PORT=${BENCH_GATEWAY_PORT:-18080}
 export BENCH_MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-18081}
 export BENCH_UPSTREAM_PORT=${BENCH_UPSTREAM_PORT:-18090}
@@ -81,8 +82,8 @@ run_wrk() { # name url [header]
 }
 
 echo "bench: warming up" >&2
-wrk -t1 -c"$CONNECTIONS" -d10s "$GATEWAY/bench/public/x" >/dev/null
-wrk -t1 -c"$CONNECTIONS" -d10s -H "Authorization: Bearer $KEY" "$GATEWAY/bench/key/x" >/dev/null
+wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$GATEWAY/bench/public/x" >/dev/null
+wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Authorization: Bearer $KEY" "$GATEWAY/bench/key/x" >/dev/null
 
 results="$work/results"
 for round in $(seq 1 "$ROUNDS"); do
