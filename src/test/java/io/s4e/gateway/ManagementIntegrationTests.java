@@ -1,6 +1,7 @@
 package io.s4e.gateway;
 
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.Test;
 
@@ -22,11 +23,11 @@ class ManagementIntegrationTests {
     int managementPort;
 
     private WebTestClient publicPort() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        return TestClients.of(port);
     }
 
     private WebTestClient management() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+        return TestClients.of(managementPort);
     }
 
     @Test

@@ -1,10 +1,10 @@
 package io.s4e.gateway;
 
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -16,7 +16,7 @@ class SmokeIntegrationTests {
 
     @Test
     void publicRouteWhenNoCredentialThenForwarded() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        WebTestClient client = TestClients.of(port);
         client.get().uri("/public/hello").exchange()
                 .expectStatus().isOk()
                 .expectHeader().exists("X-Request-ID")

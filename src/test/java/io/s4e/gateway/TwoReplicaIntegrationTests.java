@@ -7,6 +7,7 @@ import java.util.Map;
 import io.s4e.gateway.apikey.ApiKeyHasher;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.SecondGateway;
+import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +45,7 @@ class TwoReplicaIntegrationTests {
     }
 
     private WebTestClient first() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        return TestClients.of(port);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import io.s4e.gateway.web.ErrorCode;
@@ -29,7 +30,6 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -495,8 +495,7 @@ class ApiKeyEndpointsIntegrationTests {
     }
 
     private GatewayCalls.Reply sendText(String path, String text) {
-        EntityExchangeResult<byte[]> result = WebTestClient.bindToServer()
-                .baseUrl("http://127.0.0.1:" + port).build()
+        EntityExchangeResult<byte[]> result = TestClients.of(port)
                 .post().uri(path)
                 .header("Authorization", "Bearer " + ADMIN_KEY)
                 .header("Content-Type", "text/plain")

@@ -1,7 +1,8 @@
 package io.s4e.gateway.apikey;
 
-import java.time.Duration;
 import java.util.List;
+
+import io.s4e.gateway.support.TestClients;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,10 +25,7 @@ final class GatewayCalls {
     private final WebTestClient client;
 
     GatewayCalls(int port) {
-        this.client = WebTestClient.bindToServer()
-                .baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(30))
-                .build();
+        this.client = TestClients.of(port);
     }
 
     /** {@code GET path}, with {@code key} as a bearer credential when not null. */

@@ -64,7 +64,7 @@ public final class SecondGateway implements AutoCloseable {
     }
 
     public WebTestClient client() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port()).build();
+        return TestClients.of(port());
     }
 
     public ConfigurableApplicationContext context() {

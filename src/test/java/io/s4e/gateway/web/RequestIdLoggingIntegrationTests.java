@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.SecondGateway;
+import io.s4e.gateway.support.TestClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,6 @@ class RequestIdLoggingIntegrationTests {
     }
 
     private WebTestClient client() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        return TestClients.of(port);
     }
 }
