@@ -2,7 +2,10 @@ package io.s4e.gateway.user;
 
 import java.time.Instant;
 
+import java.util.Collection;
+
 import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -40,6 +43,49 @@ public class UserRepository {
                 .bind("role", role)
                 .bind("tier", tier);
         spec = passwordHash == null ? spec.bindNull("hash", String.class) : spec.bind("hash", passwordHash);
+        return spec.map(UserRepository::user).one();
+    }
+
+    /** The user {@code id}; empty when there is none. */
+    public Mono<UserRecord> findById(long id) {
+        return db.sql("SELECT " + COLUMNS + " FROM users WHERE id = :id")
+                .bind("id", id)
+                .map(UserRepository::user)
+                .one();
+    }
+
+    /** At most {@code limit} users, newest first. */
+    public Flux<UserRecord> list(int limit) {
+        return db.sql("SELECT " + COLUMNS + " FROM users ORDER BY created_at DESC, id DESC LIMIT :limit")
+                .bind("limit", limit)
+                .map(UserRepository::user)
+                .all();
+    }
+
+    /**
+     * Changes the given fields (null: unchanged) of user {@code id}, unless that would leave no active admin: an
+     * enabled user whose role is one of {@code adminRoles}. The active admins are locked for the statement, so two
+     * admins demoting each other at once cannot both succeed.
+     *
+     * @return the changed user; empty when there is no such user or the change would remove the last active admin
+     */
+    public Mono<UserRecord> updateKeepingAnAdmin(long id, String role, String tier, Boolean disabled,
+                                                 Collection<String> adminRoles) {
+        DatabaseClient.GenericExecuteSpec spec = db.sql("""
+                        WITH active_admins AS (
+                            SELECT id FROM users WHERE role = ANY(:adminRoles) AND NOT disabled FOR UPDATE)
+                        UPDATE users SET role = COALESCE(:role, role), tier = COALESCE(:tier, tier),
+                                         disabled = COALESCE(:disabled, disabled), updated_at = now()
+                        WHERE id = :id
+                          AND ((COALESCE(:role, role) = ANY(:adminRoles) AND NOT COALESCE(:disabled, disabled))
+                               OR id NOT IN (SELECT id FROM active_admins)
+                               OR (SELECT count(*) FROM active_admins) > 1)
+                        RETURNING\s""" + COLUMNS)
+                .bind("id", id)
+                .bind("adminRoles", adminRoles.toArray(String[]::new));
+        spec = role == null ? spec.bindNull("role", String.class) : spec.bind("role", role);
+        spec = tier == null ? spec.bindNull("tier", String.class) : spec.bind("tier", tier);
+        spec = disabled == null ? spec.bindNull("disabled", Boolean.class) : spec.bind("disabled", disabled);
         return spec.map(UserRepository::user).one();
     }
 
