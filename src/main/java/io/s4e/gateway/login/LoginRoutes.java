@@ -108,8 +108,7 @@ public class LoginRoutes {
             return authentication.requirePrincipal()
                     .then(Mono.error(() -> Errors.forbidden("This endpoint needs a session token, not an API key.")));
         }
-        return authentication.requirePrincipal()
-                .then(Mono.fromCallable(() -> codec.decode(credential.value())))
+        return Mono.fromCallable(() -> codec.decode(credential.value()))
                 .flatMap(authenticator::session);
     }
 

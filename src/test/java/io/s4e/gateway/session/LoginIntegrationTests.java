@@ -104,6 +104,7 @@ class LoginIntegrationTests {
             assertThat(reply.body()).doesNotContain(token);
         }
         assertThat(query.headers().getFirst("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(events).extracting(ILoggingEvent::getFormattedMessage).noneMatch(line -> line.contains(token));
         assertThat(gateway.post("/api/assets/1", token, "{}").status()).as("viewer cannot write").isEqualTo(403);
     }
 
