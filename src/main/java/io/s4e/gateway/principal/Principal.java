@@ -40,6 +40,12 @@ public record Principal(long userId, String email, String role, AuthMethod metho
                 String.join(" ", scopes), false);
     }
 
+    /** A principal of a session: {@code scopes} are all the role allows; {@code mfaPassed} when the login passed MFA. */
+    public static Principal ofSession(long userId, String email, String role, Set<String> scopes, boolean mfaPassed) {
+        return new Principal(userId, email, role, AuthMethod.SESSION, null, Set.copyOf(scopes),
+                String.join(" ", scopes), mfaPassed);
+    }
+
     /** True when the effective scopes satisfy all of {@code required}. */
     public boolean hasScopes(Collection<String> required) {
         return Scopes.satisfies(scopes, required);

@@ -1,0 +1,30 @@
+package io.s4e.gateway.login;
+
+import io.s4e.gateway.login.captcha.CaptchaCheck;
+import io.s4e.gateway.web.ClientIps;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+/** The captcha of a login request, with the client IP the gateway believes (never a header of an untrusted peer). */
+@Component
+public class LoginCaptcha {
+
+    private final CaptchaCheck captcha;
+    private final ClientIps clientIps;
+
+    public LoginCaptcha(CaptchaCheck captcha, ClientIps clientIps) {
+        this.captcha = captcha;
+        this.clientIps = clientIps;
+    }
+
+    /**
+     * Checks the captcha of {@code body}.
+     *
+     * @return completes when the login may go on; an error as {@link CaptchaCheck#check} describes
+     */
+    public Mono<Void> check(LoginRequest body, ServerWebExchange exchange) {
+        return captcha.check(body.vendor(), body.captchaResponse(), body.wantsBypass(), clientIps.of(exchange));
+    }
+}

@@ -1,0 +1,57 @@
+package io.s4e.gateway.session;
+
+import io.s4e.gateway.credential.Credential;
+import io.s4e.gateway.principal.CredentialAuthenticator;
+import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.principal.RoleScopes;
+import io.s4e.gateway.principal.Scopes;
+import io.s4e.gateway.web.Errors;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Authenticates session tokens from any carrier: the JWT must verify, and its session must still exist in Redis
+ * (one round trip). The principal has every scope the session's role allows.
+ */
+@Component
+public class SessionAuthenticator implements CredentialAuthenticator {
+
+    private final SessionTokenCodec codec;
+    private final SessionStore store;
+    private final RoleScopes roles;
+
+    public SessionAuthenticator(SessionTokenCodec codec, SessionStore store, RoleScopes roles) {
+        this.codec = codec;
+        this.store = store;
+        this.roles = roles;
+    }
+
+    @Override
+    public Credential.Kind kind() {
+        return Credential.Kind.SESSION_TOKEN;
+    }
+
+    @Override
+    public Mono<Principal> authenticate(Credential credential) {
+        return Mono.fromCallable(() -> codec.decode(credential.value()))
+                .flatMap(this::session)
+                .map(this::principal);
+    }
+
+    /**
+     * The live session of {@code claims}.
+     *
+     * @return the session; a 401 error when it ended or does not belong to the token's user; 503 when Redis is down
+     */
+    public Mono<Session> session(SessionClaims claims) {
+        return store.find(claims.sid())
+                .filter(session -> session.userId() == claims.userId())
+                .switchIfEmpty(Mono.error(() -> Errors.unauthorized("The session has ended. Log in again.")));
+    }
+
+    private Principal principal(Session session) {
+        return Principal.ofSession(session.userId(), session.email(), session.role(),
+                roles.effective(session.role(), Scopes.ALL), session.mfaPassed());
+    }
+}

@@ -1,0 +1,95 @@
+package io.s4e.gateway.session;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Session tokens and their lifetime. Secrets are never shown by {@link #toString()}.
+ *
+ * @param jwtSecret    the HS256 key that signs new session tokens, at least 32 bytes; required
+ * @param jwtKid       the {@code kid} header of tokens signed with {@code jwtSecret}; default {@code k1}
+ * @param previousKeys earlier signing keys (kid → secret), still accepted when verifying so the key can rotate
+ * @param ttl          how long a session lasts after login or refresh; default 24h
+ * @param refreshGrace how long a refreshed-away token keeps working; default 10s
+ * @param maxLifetime  the longest a session can be refreshed to, counted from login; default 30d
+ * @param cookieSecure whether the {@code token} cookie carries {@code Secure}; default true
+ * @param issuer       the {@code iss} claim written and required; default {@code s4e-gateway}
+ */
+@ConfigurationProperties("s4e.session")
+public record SessionProperties(String jwtSecret, String jwtKid, Map<String, String> previousKeys, Duration ttl,
+                                Duration refreshGrace, Duration maxLifetime, Boolean cookieSecure, String issuer) {
+
+    /** The fewest bytes a signing secret may have (HS256 needs a 256-bit key). */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    private static final List<String> KNOWN_EXAMPLE_PREFIXES = List.of("changeme", "change-me", "change_me",
+            "secret", "your-256-bit-secret", "your-secret", "mysecret", "my-secret", "example", "password",
+            "replace-me", "todo");
+
+    public SessionProperties {
+        requireUsableSecret("s4e.session.jwt-secret", jwtSecret);
+        jwtKid = jwtKid == null || jwtKid.isBlank() ? "k1" : jwtKid;
+        previousKeys = previousKeys == null ? Map.of() : Map.copyOf(previousKeys);
+        previousKeys.forEach((kid, secret) -> requireUsableSecret("s4e.session.previous-keys." + kid, secret));
+        if (previousKeys.containsKey(jwtKid)) {
+            throw new IllegalArgumentException("s4e.session.previous-keys must not reuse the current kid '"
+                    + jwtKid + "' (s4e.session.jwt-kid)");
+        }
+        ttl = positive(ttl, Duration.ofHours(24), "ttl");
+        refreshGrace = refreshGrace == null ? Duration.ofSeconds(10) : refreshGrace;
+        if (refreshGrace.isNegative()) {
+            throw new IllegalArgumentException("s4e.session.refresh-grace must not be negative");
+        }
+        maxLifetime = positive(maxLifetime, Duration.ofDays(30), "max-lifetime");
+        cookieSecure = cookieSecure == null || cookieSecure;
+        issuer = issuer == null || issuer.isBlank() ? "s4e-gateway" : issuer;
+    }
+
+    /**
+     * Refuses a secret that is missing, shorter than {@value #MIN_SECRET_BYTES} bytes, a well-known example value or
+     * one character repeated. The message names the property, never the value.
+     */
+    static void requireUsableSecret(String property, String secret) {
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException(property + " is required: set it to at least " + MIN_SECRET_BYTES
+                    + " random bytes (e.g. `openssl rand -base64 48`)");
+        }
+        if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException(property + " is too short: it needs at least " + MIN_SECRET_BYTES
+                    + " bytes");
+        }
+        if (isWellKnown(secret)) {
+            throw new IllegalArgumentException(property + " is a well-known example value: set a random secret");
+        }
+    }
+
+    private static boolean isWellKnown(String secret) {
+        String lower = secret.toLowerCase(Locale.ROOT);
+        if (KNOWN_EXAMPLE_PREFIXES.stream().anyMatch(lower::startsWith)) {
+            return true;
+        }
+        return secret.chars().distinct().count() == 1;
+    }
+
+    private static Duration positive(Duration value, Duration fallback, String name) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("s4e.session." + name + " must be positive, not " + value);
+        }
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        return "SessionProperties[jwtKid=" + jwtKid + ", previousKids=" + previousKeys.keySet() + ", ttl=" + ttl
+                + ", refreshGrace=" + refreshGrace + ", maxLifetime=" + maxLifetime + ", cookieSecure="
+                + cookieSecure + ", issuer=" + issuer + "]";
+    }
+}

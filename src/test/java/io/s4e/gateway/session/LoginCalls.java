@@ -1,0 +1,110 @@
+package io.s4e.gateway.session;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.s4e.gateway.support.TestClients;
+import io.s4e.gateway.support.TestData;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Login, refresh, logout and authenticated requests against one gateway, each answered as a {@link Reply}. */
+final class LoginCalls {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String PASSWORD = "a long enough test password";
+    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+
+    private final WebTestClient client;
+
+    LoginCalls(int port) {
+        this.client = TestClients.of(port);
+    }
+
+    /** Inserts a user of {@code role} with {@link #PASSWORD} and returns its email. */
+    static String userWithPassword(String role) {
+        String email = "login-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
+        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email, role,
+                ENCODER.encode(PASSWORD));
+        return email;
+    }
+
+    /** A login body with no captcha fields. */
+    static String body(String email, String password) {
+        return "{\"email\":" + JSON.writeValueAsString(email) + ",\"password\":" + JSON.writeValueAsString(password)
+                + "}";
+    }
+
+    Reply login(String json) {
+        return post("/api/user/auth/login", null, json);
+    }
+
+    /** Logs in with {@link #PASSWORD}; fails the test unless 200; returns the token. */
+    String token(String email) {
+        Reply reply = login(body(email, PASSWORD));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.data().get("token").asString();
+    }
+
+    /** {@code POST path} with {@code token} as a bearer credential (none when null). */
+    Reply post(String path, String token, String json) {
+        WebTestClient.RequestBodySpec spec = client.post().uri(path);
+        if (token != null) {
+            spec.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+        }
+        WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
+                : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
+        return reply(request);
+    }
+
+    /** {@code GET path} with {@code token} as a bearer credential. */
+    Reply get(String path, String token) {
+        return reply(client.get().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
+    }
+
+    /** {@code GET path} with {@code token} in the {@code token} cookie. */
+    Reply getWithCookie(String path, String token) {
+        return reply(client.get().uri(path).cookie("token", token));
+    }
+
+    static Reply reply(WebTestClient.RequestHeadersSpec<?> request) {
+        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
+        byte[] body = result.getResponseBody();
+        return new Reply(result.getStatus().value(), result.getResponseHeaders(),
+                body == null ? "" : new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** One answer of the gateway. */
+    record Reply(int status, HttpHeaders headers, String body) {
+
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        JsonNode data() {
+            JsonNode json = json();
+            assertThat(json.path("status").asString()).as(body).isEqualTo("success");
+            return json.get("data");
+        }
+
+        String errorCode() {
+            return json().path("error").path("code").asString();
+        }
+
+        String errorMessage() {
+            return json().path("error").path("message").asString();
+        }
+
+        String upstreamHeader(String name) {
+            JsonNode values = json().path("headers").path(name.toLowerCase());
+            return values.isArray() && !values.isEmpty() ? values.get(0).asString() : null;
+        }
+    }
+}
