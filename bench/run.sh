@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures the gateway with wrk: requests/s of a public route (no authentication) against the same route shape
-# with an API key, in interleaved rounds of one session, in front of nginx returning a fixed 200.
+# with an API key and with a session cookie, in interleaved rounds of one session, in front of nginx returning a
+# fixed 200.
 #   bench/run.sh                      defaults: 30 s warm-up per route, then 3 rounds of 15 s, 32 connections, 1 wrk thread
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 bench/run.sh
 # Needs wrk and nginx (apt-get install wrk nginx), and PostgreSQL and Redis as for the tests.
@@ -66,6 +67,12 @@ curl -fs "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/actuator/health/readiness" >/d
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$GATEWAY/bench/key/x")" = 200 ] \
   || { echo "key route broken" >&2; exit 1; }
 
+SESSION=$(curl -fs -H 'Content-Type: application/json' \
+  -d '{"email":"bench@bench.local","password":"bench-password-local-only"}' "$GATEWAY/api/user/auth/login" \
+  | sed -E 's/.*"token":"([^"]+)".*/\1/')
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: token=$SESSION" "$GATEWAY/bench/key/x")" = 200 ] \
+  || { echo "session route broken" >&2; exit 1; }
+
 run_wrk() { # name url [header]
   local out
   if [ -n "${3:-}" ]; then
@@ -84,12 +91,14 @@ run_wrk() { # name url [header]
 echo "bench: warming up" >&2
 wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$GATEWAY/bench/public/x" >/dev/null
 wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Authorization: Bearer $KEY" "$GATEWAY/bench/key/x" >/dev/null
+wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Cookie: token=$SESSION" "$GATEWAY/bench/key/x" >/dev/null
 
 results="$work/results"
 for round in $(seq 1 "$ROUNDS"); do
   echo "bench: round $round of $ROUNDS" >&2
   run_wrk public "$GATEWAY/bench/public/x" >> "$results"
   run_wrk api_key "$GATEWAY/bench/key/x" "Authorization: Bearer $KEY" >> "$results"
+  run_wrk session "$GATEWAY/bench/key/x" "Cookie: token=$SESSION" >> "$results"
 done
 
 printf '%-8s %-6s %12s %10s %10s %8s\n' scenario round rps p50 p99 non2xx
@@ -97,8 +106,9 @@ awk '{n[$1]++; printf "%-8s %-6s %12s %10s %10s %8s\n", $1, n[$1], $2, $3, $4, $
 awk '
   { sum[$1] += $2; cnt[$1]++; bad[$1] += $5 }
   END {
-    pub = sum["public"] / cnt["public"]; key = sum["api_key"] / cnt["api_key"];
-    printf "\nmean rps: public %.0f, api_key %.0f, ratio api_key/public %.3f\n", pub, key, key / pub;
-    printf "{\"public_rps\":%.0f,\"api_key_rps\":%.0f,\"ratio_api_key_public\":%.3f,\"non2xx\":%d,\"rounds\":%d}\n",
-      pub, key, key / pub, bad["public"] + bad["api_key"], cnt["public"];
+    pub = sum["public"] / cnt["public"]; key = sum["api_key"] / cnt["api_key"]; ses = sum["session"] / cnt["session"];
+    printf "\nmean rps: public %.0f, api_key %.0f, session %.0f; api_key/public %.3f, session/public %.3f\n",
+      pub, key, ses, key / pub, ses / pub;
+    printf "{\"public_rps\":%.0f,\"api_key_rps\":%.0f,\"session_rps\":%.0f,\"ratio_api_key_public\":%.3f,\"ratio_session_public\":%.3f,\"non2xx\":%d,\"rounds\":%d}\n",
+      pub, key, ses, key / pub, ses / pub, bad["public"] + bad["api_key"] + bad["session"], cnt["public"];
   }' "$results"
