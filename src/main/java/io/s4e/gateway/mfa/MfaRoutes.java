@@ -1,0 +1,97 @@
+package io.s4e.gateway.mfa;
+
+import java.util.List;
+
+import io.s4e.gateway.credential.Credential;
+import io.s4e.gateway.principal.AuthenticationFilter;
+import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.web.Envelope;
+import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.JsonBodies;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.MethodNotAllowedException;
+
+/**
+ * The signed-in user's MFA enrollment endpoints. They need a session token; an API key is 403 {@code forbidden}
+ * (after it is verified, so an invalid key is still 401); no credential is 401.
+ */
+@Configuration(proxyBeanMethods = false)
+public class MfaRoutes {
+
+    private static final String TOTP_SETUP = "/api/user/mfa/totp/setup";
+    private static final String TOTP_CONFIRM = "/api/user/mfa/totp/confirm";
+    private static final String EMAIL_ENABLE = "/api/user/mfa/email/enable";
+
+    private final MfaEnrollment enrollment;
+
+    public MfaRoutes(MfaEnrollment enrollment) {
+        this.enrollment = enrollment;
+    }
+
+    /** {@code /api/user/mfa/totp/setup}, {@code /totp/confirm} and {@code /email/enable}. */
+    @Bean
+    public RouterFunction<ServerResponse> mfaEnrollmentEndpoints() {
+        return RouterFunctions.route()
+                .POST(TOTP_SETUP, this::setupTotp)
+                .POST(TOTP_CONFIRM, this::confirmTotp)
+                .POST(EMAIL_ENABLE, this::enableEmail)
+                .route(RequestPredicates.path(TOTP_SETUP).or(RequestPredicates.path(TOTP_CONFIRM))
+                        .or(RequestPredicates.path(EMAIL_ENABLE)), methodNotAllowed())
+                .build();
+    }
+
+    private static HandlerFunction<ServerResponse> methodNotAllowed() {
+        return request -> Mono.error(new MethodNotAllowedException(request.method(), List.of(HttpMethod.POST)));
+    }
+
+    private Mono<ServerResponse> setupTotp(ServerRequest request) {
+        return sessionUser(request)
+                .flatMap(enrollment::setupTotp)
+                .flatMap(MfaRoutes::ok);
+    }
+
+    private Mono<ServerResponse> confirmTotp(ServerRequest request) {
+        return sessionUser(request)
+                .flatMap(user -> JsonBodies.read(request, MfaViews.CodeRequest.class, null)
+                        .flatMap(body -> enrollment.confirmTotp(user, body)))
+                .flatMap(MfaRoutes::ok);
+    }
+
+    private Mono<ServerResponse> enableEmail(ServerRequest request) {
+        return sessionUser(request)
+                .flatMap(enrollment::enableEmail)
+                .flatMap(MfaRoutes::ok);
+    }
+
+    private static Mono<ServerResponse> ok(Object data) {
+        return ServerResponse.ok().bodyValue(Envelope.success(data));
+    }
+
+    /**
+     * The user of the request's session token.
+     *
+     * @return the principal; 401 without a credential or with an invalid one; 403 for a valid API key
+     */
+    private static Mono<Principal> sessionUser(ServerRequest request) {
+        var authentication = AuthenticationFilter.authenticationOf(request.exchange());
+        Credential credential = authentication.credential().orElse(null);
+        if (credential == null) {
+            return Mono.error(Errors.unauthorized("A session token is required."));
+        }
+        if (credential.kind() != Credential.Kind.SESSION_TOKEN) {
+            return authentication.requirePrincipal()
+                    .then(Mono.error(() -> Errors.forbidden("This endpoint needs a session token, not an API key.")));
+        }
+        return authentication.requirePrincipal();
+    }
+}
