@@ -37,17 +37,20 @@ public class LoginRoutes {
     private static final String LOGIN = "/api/user/auth/login";
     private static final String REFRESH = "/api/user/auth/refresh";
     private static final String LOGOUT = "/api/user/auth/logout";
+    private static final String MFA_VERIFY = "/api/user/auth/mfa/verify";
 
     private final LoginService logins;
+    private final MfaLogin mfa;
     private final SessionIssuer sessions;
     private final SessionTokenCodec codec;
     private final SessionAuthenticator authenticator;
     private final SessionCookies cookies;
     private final Clock clock;
 
-    public LoginRoutes(LoginService logins, SessionIssuer sessions, SessionTokenCodec codec,
+    public LoginRoutes(LoginService logins, MfaLogin mfa, SessionIssuer sessions, SessionTokenCodec codec,
                        SessionAuthenticator authenticator, SessionCookies cookies, Clock clock) {
         this.logins = logins;
+        this.mfa = mfa;
         this.sessions = sessions;
         this.codec = codec;
         this.authenticator = authenticator;
@@ -55,15 +58,17 @@ public class LoginRoutes {
         this.clock = clock;
     }
 
-    /** {@code /api/user/auth/login}, {@code /refresh} and {@code /logout}. */
+    /** {@code /api/user/auth/login}, {@code /refresh}, {@code /logout} and {@code /mfa/verify}. */
     @Bean
     public RouterFunction<ServerResponse> loginEndpoints() {
         return RouterFunctions.route()
                 .POST(LOGIN, this::login)
                 .POST(REFRESH, this::refresh)
                 .POST(LOGOUT, this::logout)
+                .POST(MFA_VERIFY, this::verifyMfa)
                 .route(RequestPredicates.path(LOGIN).or(RequestPredicates.path(REFRESH))
-                        .or(RequestPredicates.path(LOGOUT)), methodNotAllowed())
+                        .or(RequestPredicates.path(LOGOUT)).or(RequestPredicates.path(MFA_VERIFY)),
+                        methodNotAllowed())
                 .build();
     }
 
@@ -74,7 +79,22 @@ public class LoginRoutes {
     private Mono<ServerResponse> login(ServerRequest request) {
         return JsonBodies.read(request, LoginRequest.class, null)
                 .flatMap(body -> logins.login(body, request.exchange()))
+                .flatMap(this::answer);
+    }
+
+    private Mono<ServerResponse> verifyMfa(ServerRequest request) {
+        return JsonBodies.read(request, MfaVerifyRequest.class, null)
+                .flatMap(mfa::verify)
                 .flatMap(this::loggedIn);
+    }
+
+    private Mono<ServerResponse> answer(LoginOutcome outcome) {
+        if (outcome instanceof LoginOutcome.Started started) {
+            return loggedIn(started.issued());
+        }
+        LoginOutcome.MfaRequired required = (LoginOutcome.MfaRequired) outcome;
+        return ServerResponse.ok().bodyValue(new Envelope<>("mfa_required",
+                new LoginViews.MfaRequired(required.mfaToken(), required.methods())));
     }
 
     private Mono<ServerResponse> refresh(ServerRequest request) {

@@ -1,5 +1,7 @@
 package io.s4e.gateway.login;
 
+import java.util.List;
+
 /** The JSON answers of the login endpoints. */
 public final class LoginViews {
 
@@ -17,6 +19,15 @@ public final class LoginViews {
 
     /** The logged-in user. */
     public record User(long id, String email, String role) {
+    }
+
+    /** {@code data} of a login that needs a second factor. toString hides the token. */
+    public record MfaRequired(String mfa_token, List<String> methods) {
+
+        @Override
+        public String toString() {
+            return "MfaRequired[methods=" + methods + "]";
+        }
     }
 
     /** {@code data} of a logout. */

@@ -24,10 +24,21 @@ public class TotpCodeCheck {
      *         user without a secret
      */
     public Mono<Void> check(MfaSettings settings, String code) {
-        return Mono.justOrEmpty(verifier.matchingStep(settings.totpSecret(), code).stream().boxed().findFirst())
-                .flatMap(step -> repository.acceptTotpStep(settings.userId(), step))
+        return accepts(settings, code)
                 .filter(Boolean::booleanValue)
                 .switchIfEmpty(Mono.error(() -> Errors.unauthorized("Invalid or already used code.")))
                 .then();
+    }
+
+    /**
+     * Whether {@code code} is valid for the user's TOTP secret now; when it is, its step is used up.
+     *
+     * @return true when accepted; false for a wrong code, a code of an already used step, or a user without a
+     *         secret; an error only when PostgreSQL fails
+     */
+    public Mono<Boolean> accepts(MfaSettings settings, String code) {
+        return Mono.justOrEmpty(verifier.matchingStep(settings.totpSecret(), code).stream().boxed().findFirst())
+                .flatMap(step -> repository.acceptTotpStep(settings.userId(), step))
+                .defaultIfEmpty(false);
     }
 }

@@ -1,0 +1,150 @@
+package io.s4e.gateway.login;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.s4e.gateway.mfa.EmailCodes;
+import io.s4e.gateway.mfa.MfaChallenge;
+import io.s4e.gateway.mfa.MfaChallengeStore;
+import io.s4e.gateway.mfa.MfaRepository;
+import io.s4e.gateway.mfa.MfaSettings;
+import io.s4e.gateway.mfa.TotpCodeCheck;
+import io.s4e.gateway.session.IssuedSession;
+import io.s4e.gateway.session.SessionIssuer;
+import io.s4e.gateway.user.UserRecord;
+import io.s4e.gateway.user.UserRepository;
+import io.s4e.gateway.web.Errors;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * The second step of a login: opens it for a user with MFA enabled, and turns a valid code into a session whose
+ * {@code amr} says MFA was passed. A wrong code uses one of the mfa_token's attempts; success ends the mfa_token.
+ */
+@Service
+public class MfaLogin {
+
+    static final String TOTP = "totp";
+    static final String EMAIL = "email";
+    private static final String EXPIRED = "Invalid or expired MFA token.";
+
+    private final MfaRepository settings;
+    private final MfaChallengeStore challenges;
+    private final TotpCodeCheck totp;
+    private final UserRepository users;
+    private final SessionIssuer sessions;
+    private final Clock clock;
+
+    public MfaLogin(MfaRepository settings, MfaChallengeStore challenges, TotpCodeCheck totp, UserRepository users,
+                    SessionIssuer sessions, Clock clock) {
+        this.settings = settings;
+        this.challenges = challenges;
+        this.totp = totp;
+        this.users = users;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    /**
+     * What {@code user}'s correct password leads to.
+     *
+     * @return a new session when the user has no second factor, otherwise an open MFA step; a 503 error when a
+     *         store cannot be reached
+     */
+    public Mono<LoginOutcome> afterPassword(UserRecord user) {
+        return settings.settings(user.id())
+                .onErrorMap(e -> Errors.unavailable("Login is not possible right now. Try again shortly."))
+                .filter(MfaSettings::anyEnabled)
+                .<LoginOutcome>flatMap(mfa -> challenges.open(user.id())
+                        .map(token -> new LoginOutcome.MfaRequired(token, methods(mfa))))
+                .switchIfEmpty(Mono.defer(() -> sessions.start(user.id(), user.email(), user.role(), List.of("pwd"))
+                        .map(LoginOutcome.Started::new)));
+    }
+
+    /**
+     * Verifies {@code request}'s code and logs the user in.
+     *
+     * @return the new session, its amr {@code ["pwd","mfa","otp"]} or {@code ["pwd","mfa","email"]}; 400 for a
+     *         malformed body or a method the user has not enabled; 401 for a wrong code or an unknown, expired,
+     *         used or exhausted mfa_token; 503 when a store cannot be reached
+     */
+    public Mono<IssuedSession> verify(MfaVerifyRequest request) {
+        return Mono.defer(() -> {
+            validate(request);
+            return openStep(request.mfa_token())
+                    .flatMap(challenge -> enabledSettings(challenge, request.method())
+                            .flatMap(mfa -> codeAccepted(request, challenge, mfa))
+                            .flatMap(accepted -> accepted ? finish(request, challenge)
+                                    : challenges.recordFailure(request.mfa_token())
+                                            .then(Mono.error(() -> Errors.unauthorized("Invalid code.")))));
+        });
+    }
+
+    /**
+     * The open step of {@code mfaToken}.
+     *
+     * @return the step's state; 401 for an unknown, expired, used or exhausted token
+     */
+    Mono<MfaChallenge> openStep(String mfaToken) {
+        return challenges.find(mfaToken)
+                .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)));
+    }
+
+    /**
+     * The user's factors, when {@code method} is enabled among them.
+     *
+     * @return the factors; 400 when the method is not enabled; 401 when the user is gone
+     */
+    Mono<MfaSettings> enabledSettings(MfaChallenge challenge, String method) {
+        return settings.settings(challenge.userId())
+                .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)))
+                .flatMap(mfa -> methods(mfa).contains(method) ? Mono.just(mfa)
+                        : Mono.error(Errors.invalidRequest("Method '" + method + "' is not enabled for this user.")));
+    }
+
+    private Mono<Boolean> codeAccepted(MfaVerifyRequest request, MfaChallenge challenge, MfaSettings mfa) {
+        if (TOTP.equals(request.method())) {
+            return totp.accepts(mfa, request.code());
+        }
+        return Mono.just(EmailCodes.matches(challenge, request.mfa_token(), request.code(), clock.instant()));
+    }
+
+    /** Ends the mfa_token (only one verification can win it) and starts the session. */
+    private Mono<IssuedSession> finish(MfaVerifyRequest request, MfaChallenge challenge) {
+        String factor = TOTP.equals(request.method()) ? "otp" : "email";
+        return challenges.close(request.mfa_token())
+                .filter(Boolean::booleanValue)
+                .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)))
+                .then(users.findById(challenge.userId()))
+                .filter(user -> !user.disabled())
+                .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)))
+                .flatMap(user -> sessions.start(user.id(), user.email(), user.role(), List.of("pwd", "mfa", factor)));
+    }
+
+    private static void validate(MfaVerifyRequest request) {
+        if (isBlank(request.mfa_token()) || isBlank(request.code()) || isBlank(request.method())) {
+            throw Errors.invalidRequest("Fields 'mfa_token', 'code' and 'method' are required.");
+        }
+        if (!TOTP.equals(request.method()) && !EMAIL.equals(request.method())) {
+            throw Errors.invalidRequest("Field 'method' must be 'totp' or 'email'.");
+        }
+    }
+
+    /** The enabled methods, {@code totp} before {@code email}. */
+    static List<String> methods(MfaSettings mfa) {
+        List<String> methods = new ArrayList<>(2);
+        if (mfa.totpEnabled()) {
+            methods.add(TOTP);
+        }
+        if (mfa.emailEnabled()) {
+            methods.add(EMAIL);
+        }
+        return List.copyOf(methods);
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+}

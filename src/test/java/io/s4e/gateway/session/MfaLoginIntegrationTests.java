@@ -1,0 +1,217 @@
+package io.s4e.gateway.session;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import io.s4e.gateway.support.ErrorEnvelopes;
+import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.TestData;
+import org.apache.commons.codec.binary.Base32;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A login of a user with MFA enabled: the mfa_required step and its verification with TOTP (CONTRACT §6). */
+@GatewayIntegrationTest
+class MfaLoginIntegrationTests {
+
+    private static final String VERIFY = "/api/user/auth/mfa/verify";
+
+    @LocalServerPort
+    int port;
+
+    LoginCalls gateway;
+
+    @BeforeEach
+    void setUp() {
+        gateway = new LoginCalls(port);
+    }
+
+    /** A user with {@link LoginCalls#PASSWORD} and the given factors; returns its email. */
+    static String mfaUser(String totpSecret, boolean email) {
+        String address = LoginCalls.userWithPassword("member");
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = ?, email_mfa_enabled = ? WHERE email = ?",
+                totpSecret, totpSecret != null, email, address);
+        return address;
+    }
+
+    static String newSecret() {
+        byte[] bytes = new byte[20];
+        new SecureRandom().nextBytes(bytes);
+        return new Base32().encodeAsString(bytes).replace("=", "");
+    }
+
+    static String verifyBody(String mfaToken, String code, String method) {
+        return "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"" + code + "\",\"method\":\"" + method + "\"}";
+    }
+
+    /** Logs in with the password; fails unless mfa_required; returns the mfa_token. */
+    String mfaToken(String email) {
+        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().path("status").asString()).as(reply.body()).isEqualTo("mfa_required");
+        return reply.json().path("data").path("mfa_token").asString();
+    }
+
+    private static String wrongCode(String secret) {
+        return MfaEnrollmentIntegrationTests.codeNow(secret).equals("000000") ? "000001" : "000000";
+    }
+
+    private static JsonNode claims(String token) {
+        String payload = token.split("\\.")[1];
+        return LoginCalls.JSON.readTree(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void loginWhenTotpEnabledThenMfaRequiredWithMethodsAndNoSession() {
+        String email = mfaUser(newSecret(), false);
+
+        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+
+        assertThat(reply.status()).isEqualTo(200);
+        JsonNode json = reply.json();
+        assertThat(json.path("status").asString()).isEqualTo("mfa_required");
+        assertThat(json.path("data").path("mfa_token").asString()).matches("mfa_temp_[A-Za-z0-9_-]{43}");
+        assertThat(json.path("data").path("methods").toString()).isEqualTo("[\"totp\"]");
+        assertThat(json.path("data").has("token")).isFalse();
+        assertThat(reply.headers().get(HttpHeaders.SET_COOKIE)).isNull();
+    }
+
+    @Test
+    void loginWhenTotpAndEmailEnabledThenBothMethodsInOrder() {
+        String email = mfaUser(newSecret(), true);
+
+        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+
+        assertThat(reply.json().path("data").path("methods").toString()).isEqualTo("[\"totp\",\"email\"]");
+    }
+
+    @Test
+    void loginWhenWrongPasswordOfMfaUserThenUnauthorizedWithoutMfaToken() {
+        String email = mfaUser(newSecret(), true);
+
+        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, "a wrong but long password"));
+
+        assertThat(reply.status()).isEqualTo(401);
+        assertThat(reply.body()).doesNotContain("mfa_temp_");
+    }
+
+    @Test
+    void verifyWhenTotpCodeThenSessionWithMfaPassesMfaRouteAndPasswordOnlySessionDoesNot() {
+        String secret = newSecret();
+        String mfaToken = mfaToken(mfaUser(secret, false));
+        String passwordOnly = gateway.token(LoginCalls.userWithPassword("member"));
+
+        LoginCalls.Reply verified = gateway.post(VERIFY, null,
+                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+
+        assertThat(verified.status()).as(verified.body()).isEqualTo(200);
+        String token = verified.data().get("token").asString();
+        assertThat(verified.data().path("user").path("role").asString()).isEqualTo("member");
+        assertThat(verified.headers().getFirst(HttpHeaders.SET_COOKIE)).startsWith("token=" + token);
+        assertThat(claims(token).path("amr").toString()).isEqualTo("[\"pwd\",\"mfa\",\"otp\"]");
+        assertThat(gateway.get("/mfa-only/x", token).status()).isEqualTo(200);
+        LoginCalls.Reply refused = gateway.get("/mfa-only/x", passwordOnly);
+        assertThat(refused.status()).isEqualTo(403);
+        ErrorEnvelopes.assertEnvelope(refused.body(), "mfa_required");
+    }
+
+    @Test
+    void verifyWhenMfaTokenUsedOnceThenRefusedTheSecondTime() {
+        String secret = newSecret();
+        String mfaToken = mfaToken(mfaUser(secret, false));
+        String code = MfaEnrollmentIntegrationTests.codeNow(secret);
+        assertThat(gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp")).status()).isEqualTo(200);
+
+        LoginCalls.Reply again = gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp"));
+
+        assertThat(again.status()).isEqualTo(401);
+    }
+
+    @Test
+    void verifyWhenTotpCodeReplayedWithAnotherMfaTokenThenRefused() {
+        String secret = newSecret();
+        String email = mfaUser(secret, false);
+        String first = mfaToken(email);
+        String second = mfaToken(email);
+        String code = MfaEnrollmentIntegrationTests.codeNow(secret);
+        assertThat(gateway.post(VERIFY, null, verifyBody(first, code, "totp")).status()).isEqualTo(200);
+
+        LoginCalls.Reply replayed = gateway.post(VERIFY, null, verifyBody(second, code, "totp"));
+
+        assertThat(replayed.status()).isEqualTo(401);
+        ErrorEnvelopes.assertEnvelope(replayed.body(), "unauthorized");
+    }
+
+    @Test
+    void verifyWhenFiveWrongCodesThenMfaTokenEnded() {
+        String secret = newSecret();
+        String mfaToken = mfaToken(mfaUser(secret, false));
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(gateway.post(VERIFY, null, verifyBody(mfaToken, wrongCode(secret), "totp")).status())
+                    .isEqualTo(401);
+        }
+        LoginCalls.Reply correctAfterwards = gateway.post(VERIFY, null,
+                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+
+        assertThat(correctAfterwards.status()).isEqualTo(401);
+    }
+
+    @Test
+    void verifyWhenFourWrongCodesThenCorrectCodeStillAccepted() {
+        String secret = newSecret();
+        String mfaToken = mfaToken(mfaUser(secret, false));
+
+        for (int i = 0; i < 4; i++) {
+            gateway.post(VERIFY, null, verifyBody(mfaToken, wrongCode(secret), "totp"));
+        }
+        LoginCalls.Reply reply = gateway.post(VERIFY, null,
+                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    }
+
+    @Test
+    void verifyWhenUnknownMfaTokenThenUnauthorized() {
+        LoginCalls.Reply reply = gateway.post(VERIFY, null, verifyBody("mfa_temp_unknown", "123456", "totp"));
+
+        assertThat(reply.status()).isEqualTo(401);
+        ErrorEnvelopes.assertEnvelope(reply.body(), "unauthorized");
+    }
+
+    @Test
+    void verifyWhenMalformedBodyUnknownMethodOrMethodNotEnabledThenInvalidRequest() {
+        String secret = newSecret();
+        String mfaToken = mfaToken(mfaUser(secret, false));
+
+        LoginCalls.Reply notJson = gateway.post(VERIFY, null, "{not json");
+        LoginCalls.Reply missingCode = gateway.post(VERIFY, null, "{\"mfa_token\":\"" + mfaToken + "\"}");
+        LoginCalls.Reply unknownMethod = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "sms"));
+        LoginCalls.Reply notEnabled = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "email"));
+
+        for (LoginCalls.Reply reply : new LoginCalls.Reply[] {notJson, missingCode, unknownMethod, notEnabled}) {
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            ErrorEnvelopes.assertEnvelope(reply.body(), "invalid_request");
+        }
+        assertThat(gateway.post(VERIFY, null,
+                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp")).status())
+                .as("invalid requests use no attempt").isEqualTo(200);
+    }
+
+    @Test
+    void requestWhenMfaTempTokenAsCredentialThenForbiddenMfaRequired() {
+        String mfaToken = mfaToken(mfaUser(newSecret(), false));
+
+        LoginCalls.Reply reply = gateway.get("/api/assets/1", mfaToken);
+
+        assertThat(reply.status()).isEqualTo(403);
+        ErrorEnvelopes.assertEnvelope(reply.body(), "mfa_required");
+    }
+}
