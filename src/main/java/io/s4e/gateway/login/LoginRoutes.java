@@ -38,6 +38,7 @@ public class LoginRoutes {
     private static final String REFRESH = "/api/user/auth/refresh";
     private static final String LOGOUT = "/api/user/auth/logout";
     private static final String MFA_VERIFY = "/api/user/auth/mfa/verify";
+    private static final String MFA_SEND = "/api/user/auth/mfa/send";
 
     private final LoginService logins;
     private final MfaLogin mfa;
@@ -58,7 +59,7 @@ public class LoginRoutes {
         this.clock = clock;
     }
 
-    /** {@code /api/user/auth/login}, {@code /refresh}, {@code /logout} and {@code /mfa/verify}. */
+    /** {@code /api/user/auth/login}, {@code /refresh}, {@code /logout}, {@code /mfa/verify} and {@code /mfa/send}. */
     @Bean
     public RouterFunction<ServerResponse> loginEndpoints() {
         return RouterFunctions.route()
@@ -66,8 +67,10 @@ public class LoginRoutes {
                 .POST(REFRESH, this::refresh)
                 .POST(LOGOUT, this::logout)
                 .POST(MFA_VERIFY, this::verifyMfa)
+                .POST(MFA_SEND, this::sendMfaCode)
                 .route(RequestPredicates.path(LOGIN).or(RequestPredicates.path(REFRESH))
-                        .or(RequestPredicates.path(LOGOUT)).or(RequestPredicates.path(MFA_VERIFY)),
+                        .or(RequestPredicates.path(LOGOUT)).or(RequestPredicates.path(MFA_VERIFY))
+                        .or(RequestPredicates.path(MFA_SEND)),
                         methodNotAllowed())
                 .build();
     }
@@ -86,6 +89,12 @@ public class LoginRoutes {
         return JsonBodies.read(request, MfaVerifyRequest.class, null)
                 .flatMap(mfa::verify)
                 .flatMap(this::loggedIn);
+    }
+
+    private Mono<ServerResponse> sendMfaCode(ServerRequest request) {
+        return JsonBodies.read(request, MfaVerifyRequest.class, null)
+                .flatMap(mfa::send)
+                .then(Mono.defer(() -> ServerResponse.ok().bodyValue(Envelope.success(new LoginViews.CodeSent(true)))));
     }
 
     private Mono<ServerResponse> answer(LoginOutcome outcome) {

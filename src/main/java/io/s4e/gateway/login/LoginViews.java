@@ -30,6 +30,10 @@ public final class LoginViews {
         }
     }
 
+    /** {@code data} of a mailed MFA code. */
+    public record CodeSent(boolean sent) {
+    }
+
     /** {@code data} of a logout. */
     public record LoggedOut(boolean all) {
     }

@@ -1,9 +1,11 @@
 package io.s4e.gateway.login;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.s4e.gateway.mfa.EmailCodeSender;
 import io.s4e.gateway.mfa.EmailCodes;
 import io.s4e.gateway.mfa.MfaChallenge;
 import io.s4e.gateway.mfa.MfaChallengeStore;
@@ -28,6 +30,8 @@ public class MfaLogin {
 
     static final String TOTP = "totp";
     static final String EMAIL = "email";
+    /** How long an e-mailed code is accepted (the mfa_token itself may end sooner). */
+    static final Duration EMAIL_CODE_LIFETIME = Duration.ofMinutes(10);
     private static final String EXPIRED = "Invalid or expired MFA token.";
 
     private final MfaRepository settings;
@@ -35,15 +39,19 @@ public class MfaLogin {
     private final TotpCodeCheck totp;
     private final UserRepository users;
     private final SessionIssuer sessions;
+    private final EmailCodes emailCodes;
+    private final EmailCodeSender mail;
     private final Clock clock;
 
     public MfaLogin(MfaRepository settings, MfaChallengeStore challenges, TotpCodeCheck totp, UserRepository users,
-                    SessionIssuer sessions, Clock clock) {
+                    SessionIssuer sessions, EmailCodes emailCodes, EmailCodeSender mail, Clock clock) {
         this.settings = settings;
         this.challenges = challenges;
         this.totp = totp;
         this.users = users;
         this.sessions = sessions;
+        this.emailCodes = emailCodes;
+        this.mail = mail;
         this.clock = clock;
     }
 
@@ -80,6 +88,36 @@ public class MfaLogin {
                                     : challenges.recordFailure(request.mfa_token())
                                             .then(Mono.error(() -> Errors.unauthorized("Invalid code.")))));
         });
+    }
+
+    /**
+     * Mails a new six-digit code, valid {@link #EMAIL_CODE_LIFETIME}, for {@code request}'s step; it replaces any
+     * earlier code of the step.
+     *
+     * @return empty once mailed; 400 for a malformed body or when the user has not enabled e-mail codes; 401 for an
+     *         unknown, expired, used or exhausted mfa_token; 429 within {@link MfaChallengeStore#SEND_INTERVAL} of
+     *         the last send; 503 when no mail server is configured, it fails, or a store cannot be reached
+     */
+    public Mono<Void> send(MfaVerifyRequest request) {
+        if (isBlank(request.mfa_token()) || !EMAIL.equals(request.method())) {
+            return Mono.error(Errors.invalidRequest("Fields 'mfa_token' and 'method' (\"email\") are required."));
+        }
+        String token = request.mfa_token();
+        return openStep(token)
+                .flatMap(challenge -> enabledSettings(challenge, EMAIL))
+                .flatMap(mfa -> challenges.claimSend(token)
+                        .flatMap(claimed -> claimed ? mailCode(token, mfa)
+                                : Mono.error(Errors.rateLimited("An e-mail code was sent moments ago.",
+                                        (int) MfaChallengeStore.SEND_INTERVAL.toSeconds()))));
+    }
+
+    private Mono<Void> mailCode(String token, MfaSettings mfa) {
+        return emailCodes.generate()
+                .flatMap(code -> challenges.storeEmailCode(token, EmailCodes.hash(token, code),
+                                clock.instant().plus(EMAIL_CODE_LIFETIME))
+                        .then(mail.send(mfa.email(), code)))
+                .onErrorResume(failure -> challenges.releaseSend(token).onErrorResume(e -> Mono.empty())
+                        .then(Mono.error(failure)));
     }
 
     /**

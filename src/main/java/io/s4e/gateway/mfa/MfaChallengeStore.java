@@ -112,7 +112,18 @@ public class MfaChallengeStore {
      *         reached
      */
     public Mono<Boolean> claimSend(String token) {
-        return redis.opsForValue().setIfAbsent(prefix + "mfa-send:" + ApiKeyHasher.hash(token), "1", SEND_INTERVAL)
+        return redis.opsForValue().setIfAbsent(sendKey(token), "1", SEND_INTERVAL)
+                .transform(MfaChallengeStore::bounded);
+    }
+
+    /**
+     * Gives back a claimed send, after the send failed, so the user may try again at once.
+     *
+     * @return empty when released; a 503 error when Redis cannot be reached
+     */
+    public Mono<Void> releaseSend(String token) {
+        return redis.delete(sendKey(token))
+                .then()
                 .transform(MfaChallengeStore::bounded);
     }
 
@@ -126,6 +137,10 @@ public class MfaChallengeStore {
                         EMAIL_CODE_EXPIRES, Long.toString(expiresAt.getEpochSecond())))
                 .then()
                 .transform(MfaChallengeStore::bounded);
+    }
+
+    private String sendKey(String token) {
+        return prefix + "mfa-send:" + ApiKeyHasher.hash(token);
     }
 
     private String key(String token) {

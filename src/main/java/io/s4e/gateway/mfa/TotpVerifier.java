@@ -47,6 +47,7 @@ public class TotpVerifier {
     }
 
     private static boolean wellFormed(String code) {
-        return code != null && code.length() == TotpAlgorithm.DIGITS && code.chars().allMatch(c -> c >= '0' && c <= '9');
+        return code != null && code.length() == TotpAlgorithm.DIGITS
+                && code.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 }
