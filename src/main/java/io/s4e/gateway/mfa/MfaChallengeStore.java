@@ -89,7 +89,7 @@ public class MfaChallengeStore {
     public Mono<Void> recordFailure(String token) {
         String key = key(token);
         return redis.opsForHash().increment(key, FAILURES, 1)
-                .flatMap(failures -> failures >= MAX_FAILURES ? redis.delete(key).then() : Mono.<Void>empty())
+                .flatMap(failures -> failures >= MAX_FAILURES ? redis.delete(key).then() : dropIfOrphaned(key))
                 .transform(MfaChallengeStore::bounded);
     }
 
@@ -133,10 +133,20 @@ public class MfaChallengeStore {
      * @return empty when stored; a 503 error when Redis cannot be reached
      */
     public Mono<Void> storeEmailCode(String token, String codeHash, Instant expiresAt) {
-        return redis.opsForHash().putAll(key(token), Map.of(EMAIL_CODE, codeHash,
+        String key = key(token);
+        return redis.opsForHash().putAll(key, Map.of(EMAIL_CODE, codeHash,
                         EMAIL_CODE_EXPIRES, Long.toString(expiresAt.getEpochSecond())))
-                .then()
+                .then(dropIfOrphaned(key))
                 .transform(MfaChallengeStore::bounded);
+    }
+
+    /**
+     * Deletes {@code key} when a write just recreated it after it expired: such a hash has no user and no expiry,
+     * and must not stay behind.
+     */
+    private Mono<Void> dropIfOrphaned(String key) {
+        return redis.opsForHash().hasKey(key, USER_ID)
+                .flatMap(hasUser -> hasUser ? Mono.<Void>empty() : redis.delete(key).then());
     }
 
     private String sendKey(String token) {

@@ -2,17 +2,23 @@ package io.s4e.gateway.session;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
+import io.s4e.gateway.apikey.ApiKeyHasher;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestInfrastructure;
 import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +31,9 @@ class MfaLoginIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    ReactiveStringRedisTemplate redis;
 
     LoginCalls gateway;
 
@@ -213,5 +222,20 @@ class MfaLoginIntegrationTests {
 
         assertThat(reply.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(reply.body(), "mfa_required");
+    }
+
+    @Test
+    void loginWhenMfaRequiredThenRedisHoldsTheTokenHashForFiveMinutesNeverTheToken() {
+        String mfaToken = mfaToken(mfaUser(newSecret(), false));
+        String prefix = TestInfrastructure.get().redisPrefix;
+        String key = prefix + "mfa:" + ApiKeyHasher.hash(mfaToken);
+
+        Duration ttl = redis.getExpire(key).block(Duration.ofSeconds(2));
+        List<String> keys = redis.keys(prefix + "*").collectList().block(Duration.ofSeconds(2));
+        List<Object> values = redis.opsForHash().values(key).collectList().block(Duration.ofSeconds(2));
+
+        assertThat(ttl).isBetween(Duration.ofSeconds(290), Duration.ofMinutes(5));
+        assertThat(keys).noneMatch(k -> k.contains(mfaToken.substring("mfa_temp_".length())));
+        assertThat(values).noneMatch(v -> v.toString().contains(mfaToken.substring("mfa_temp_".length())));
     }
 }
