@@ -73,7 +73,7 @@ public class UserRepository {
                                                  Collection<String> adminRoles) {
         DatabaseClient.GenericExecuteSpec spec = db.sql("""
                         WITH active_admins AS (
-                            SELECT id FROM users WHERE role = ANY(:adminRoles) AND NOT disabled FOR UPDATE)
+                            SELECT id FROM users WHERE role = ANY(:adminRoles) AND NOT disabled ORDER BY id FOR UPDATE)
                         UPDATE users SET role = COALESCE(:role, role), tier = COALESCE(:tier, tier),
                                          disabled = COALESCE(:disabled, disabled), updated_at = now()
                         WHERE id = :id
