@@ -1,10 +1,9 @@
 package io.s4e.gateway.apikey;
 
-import java.util.List;
-
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.web.Envelope;
+import io.s4e.gateway.web.MethodNotAllowed;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.JsonBodies;
 import reactor.core.publisher.Mono;
@@ -13,13 +12,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.MethodNotAllowedException;
 
 /** The gateway-owned key management endpoints of CONTRACT §5. */
 @Configuration(proxyBeanMethods = false)
@@ -40,19 +37,10 @@ public class ApiKeyRoutes {
                 .GET("/api/keys/{id}", this::get)
                 .DELETE("/api/keys/{id}", this::revoke)
                 .POST("/api/keys/{id}/rotate", this::rotate)
-                .route(RequestPredicates.path("/api/keys"), methodNotAllowed(HttpMethod.GET, HttpMethod.POST))
-                .route(RequestPredicates.path("/api/keys/{id}"), methodNotAllowed(HttpMethod.GET, HttpMethod.DELETE))
-                .route(RequestPredicates.path("/api/keys/{id}/rotate"), methodNotAllowed(HttpMethod.POST))
+                .route(RequestPredicates.path("/api/keys"), MethodNotAllowed.allowing(HttpMethod.GET, HttpMethod.POST))
+                .route(RequestPredicates.path("/api/keys/{id}"), MethodNotAllowed.allowing(HttpMethod.GET, HttpMethod.DELETE))
+                .route(RequestPredicates.path("/api/keys/{id}/rotate"), MethodNotAllowed.allowing(HttpMethod.POST))
                 .build();
-    }
-
-    /**
-     * Answers 405 (with {@code Allow}) on a key endpoint asked with a method it does not serve, instead of the 404 of
-     * an unknown path.
-     */
-    private static HandlerFunction<ServerResponse> methodNotAllowed(HttpMethod... allowed) {
-        List<HttpMethod> methods = List.of(allowed);
-        return request -> Mono.error(new MethodNotAllowedException(request.method(), methods));
     }
 
     private Mono<ServerResponse> create(ServerRequest request) {

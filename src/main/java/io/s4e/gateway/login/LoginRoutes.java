@@ -1,7 +1,6 @@
 package io.s4e.gateway.login;
 
 import java.time.Clock;
-import java.util.List;
 
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.AuthenticationFilter;
@@ -11,6 +10,7 @@ import io.s4e.gateway.session.SessionAuthenticator;
 import io.s4e.gateway.session.SessionIssuer;
 import io.s4e.gateway.session.SessionTokenCodec;
 import io.s4e.gateway.web.Envelope;
+import io.s4e.gateway.web.MethodNotAllowed;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.JsonBodies;
 import reactor.core.publisher.Mono;
@@ -19,13 +19,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.MethodNotAllowedException;
 
 /**
  * Login, refresh and logout (CONTRACT §6). Refresh and logout need a session token; an API key there is 403
@@ -71,12 +69,8 @@ public class LoginRoutes {
                 .route(RequestPredicates.path(LOGIN).or(RequestPredicates.path(REFRESH))
                         .or(RequestPredicates.path(LOGOUT)).or(RequestPredicates.path(MFA_VERIFY))
                         .or(RequestPredicates.path(MFA_SEND)),
-                        methodNotAllowed())
+                        MethodNotAllowed.allowing(HttpMethod.POST))
                 .build();
-    }
-
-    private static HandlerFunction<ServerResponse> methodNotAllowed() {
-        return request -> Mono.error(new MethodNotAllowedException(request.method(), List.of(HttpMethod.POST)));
     }
 
     private Mono<ServerResponse> login(ServerRequest request) {

@@ -1,11 +1,10 @@
 package io.s4e.gateway.mfa;
 
-import java.util.List;
-
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.web.Envelope;
+import io.s4e.gateway.web.MethodNotAllowed;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.JsonBodies;
 import reactor.core.publisher.Mono;
@@ -13,13 +12,11 @@ import reactor.core.publisher.Mono;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
-import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.MethodNotAllowedException;
 
 /**
  * The signed-in user's MFA enrollment endpoints. They need a session token; an API key is 403 {@code forbidden}
@@ -46,12 +43,8 @@ public class MfaRoutes {
                 .POST(TOTP_CONFIRM, this::confirmTotp)
                 .POST(EMAIL_ENABLE, this::enableEmail)
                 .route(RequestPredicates.path(TOTP_SETUP).or(RequestPredicates.path(TOTP_CONFIRM))
-                        .or(RequestPredicates.path(EMAIL_ENABLE)), methodNotAllowed())
+                        .or(RequestPredicates.path(EMAIL_ENABLE)), MethodNotAllowed.allowing(HttpMethod.POST))
                 .build();
-    }
-
-    private static HandlerFunction<ServerResponse> methodNotAllowed() {
-        return request -> Mono.error(new MethodNotAllowedException(request.method(), List.of(HttpMethod.POST)));
     }
 
     private Mono<ServerResponse> setupTotp(ServerRequest request) {

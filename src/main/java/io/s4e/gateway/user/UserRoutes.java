@@ -1,10 +1,9 @@
 package io.s4e.gateway.user;
 
-import java.util.List;
-
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.web.Envelope;
+import io.s4e.gateway.web.MethodNotAllowed;
 import io.s4e.gateway.web.JsonBodies;
 import reactor.core.publisher.Mono;
 
@@ -12,13 +11,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.MethodNotAllowedException;
 
 /** The gateway-owned user administration endpoints of CONTRACT §6. */
 @Configuration(proxyBeanMethods = false)
@@ -37,14 +34,9 @@ public class UserRoutes {
                 .POST("/api/admin/users", this::create)
                 .GET("/api/admin/users", this::list)
                 .PATCH("/api/admin/users/{id}", this::update)
-                .route(RequestPredicates.path("/api/admin/users"), methodNotAllowed(HttpMethod.GET, HttpMethod.POST))
-                .route(RequestPredicates.path("/api/admin/users/{id}"), methodNotAllowed(HttpMethod.PATCH))
+                .route(RequestPredicates.path("/api/admin/users"), MethodNotAllowed.allowing(HttpMethod.GET, HttpMethod.POST))
+                .route(RequestPredicates.path("/api/admin/users/{id}"), MethodNotAllowed.allowing(HttpMethod.PATCH))
                 .build();
-    }
-
-    private static HandlerFunction<ServerResponse> methodNotAllowed(HttpMethod... allowed) {
-        List<HttpMethod> methods = List.of(allowed);
-        return request -> Mono.error(new MethodNotAllowedException(request.method(), methods));
     }
 
     private Mono<ServerResponse> create(ServerRequest request) {
