@@ -15,7 +15,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -31,9 +30,9 @@ import org.springframework.stereotype.Component;
 public class ConcurrencyLeases {
 
     private static final Logger log = LoggerFactory.getLogger(ConcurrencyLeases.class);
-    private static final RedisScript<List> ACQUIRE = RedisScript.of(new ClassPathResource("ratelimit/acquire.lua"),
+    private static final RedisScript<List> ACQUIRE = LuaScripts.load("acquire",
             List.class);
-    private static final RedisScript<Long> RENEW = RedisScript.of(new ClassPathResource("ratelimit/renew.lua"),
+    private static final RedisScript<Long> RENEW = LuaScripts.load("renew",
             Long.class);
 
     private final ReactiveStringRedisTemplate redis;

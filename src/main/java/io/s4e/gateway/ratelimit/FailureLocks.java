@@ -8,7 +8,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -22,7 +21,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class FailureLocks {
 
-    private static final RedisScript<Long> FAIL = RedisScript.of(new ClassPathResource("ratelimit/fail.lua"),
+    private static final RedisScript<Long> FAIL = LuaScripts.load("fail",
             Long.class);
 
     private final ReactiveStringRedisTemplate redis;

@@ -7,7 +7,6 @@ import java.util.List;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -26,7 +25,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class TokenBuckets {
 
-    private static final RedisScript<List> SCRIPT = RedisScript.of(new ClassPathResource("ratelimit/take.lua"),
+    private static final RedisScript<List> SCRIPT = LuaScripts.load("take",
             List.class);
 
     private final ReactiveStringRedisTemplate redis;
