@@ -1,6 +1,5 @@
 package io.s4e.gateway.ratelimit;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -48,10 +47,5 @@ public class RedisAvailability {
             down = false;
             log.info("Rate limits reach Redis again; limits are shared across replicas");
         }
-    }
-
-    /** How long after a failure Redis is left alone. */
-    Duration retryInterval() {
-        return Duration.ofNanos(retryNanos);
     }
 }
