@@ -15,6 +15,12 @@ public final class FilterOrder {
     /** Reads the credential carriers and attaches the lazy principal. */
     public static final int AUTHENTICATION = Ordered.HIGHEST_PRECEDENCE + 20;
 
+    /** Blocks client IPs that presented too many refused API keys (WebFilter), right after authentication. */
+    public static final int REFUSED_KEY_GUARD = Ordered.HIGHEST_PRECEDENCE + 30;
+
+    /** Tier quotas, per-endpoint limits and concurrency leases of forwarded requests (GlobalFilter). */
+    public static final int RATE_LIMIT = -250;
+
     /** Applies the matched route's policy (GlobalFilter). */
     public static final int AUTHORIZATION = -200;
 

@@ -12,6 +12,7 @@ import io.s4e.gateway.mfa.MfaChallengeStore;
 import io.s4e.gateway.mfa.MfaRepository;
 import io.s4e.gateway.mfa.MfaSettings;
 import io.s4e.gateway.mfa.TotpCodeCheck;
+import io.s4e.gateway.ratelimit.LoginThrottle;
 import io.s4e.gateway.session.IssuedSession;
 import io.s4e.gateway.session.SessionIssuer;
 import io.s4e.gateway.user.UserRecord;
@@ -42,9 +43,11 @@ public class MfaLogin {
     private final EmailCodes emailCodes;
     private final EmailCodeSender mail;
     private final Clock clock;
+    private final LoginThrottle throttle;
 
     public MfaLogin(MfaRepository settings, MfaChallengeStore challenges, TotpCodeCheck totp, UserRepository users,
-                    SessionIssuer sessions, EmailCodes emailCodes, EmailCodeSender mail, Clock clock) {
+                    SessionIssuer sessions, EmailCodes emailCodes, EmailCodeSender mail, Clock clock,
+                    LoginThrottle throttle) {
         this.settings = settings;
         this.challenges = challenges;
         this.totp = totp;
@@ -53,6 +56,7 @@ public class MfaLogin {
         this.emailCodes = emailCodes;
         this.mail = mail;
         this.clock = clock;
+        this.throttle = throttle;
     }
 
     /**
@@ -76,16 +80,20 @@ public class MfaLogin {
      *
      * @return the new session, its amr {@code ["pwd","mfa","otp"]} or {@code ["pwd","mfa","email"]}; 400 for a
      *         malformed body or a method the user has not enabled; 401 for a wrong code or an unknown, expired,
-     *         used or exhausted mfa_token; 503 when a store cannot be reached
+     *         used or exhausted mfa_token; 429 when the account is locked after too many wrong codes
+     *         ({@link LoginThrottle}); 503 when a store cannot be reached
      */
     public Mono<IssuedSession> verify(MfaVerifyRequest request) {
         return Mono.defer(() -> {
             validate(request);
             return openStep(request.mfa_token())
-                    .flatMap(challenge -> enabledSettings(challenge, request.method())
+                    .flatMap(challenge -> throttle.checkMfaNotLocked(challenge.userId())
+                            .then(Mono.defer(() -> enabledSettings(challenge, request.method())))
                             .flatMap(mfa -> codeAccepted(request, challenge, mfa))
-                            .flatMap(accepted -> accepted ? finish(request, challenge)
+                            .flatMap(accepted -> accepted
+                                    ? throttle.recordMfaSuccess(challenge.userId()).then(Mono.defer(() -> finish(request, challenge)))
                                     : challenges.recordFailure(request.mfa_token())
+                                            .then(throttle.recordMfaFailure(challenge.userId()))
                                             .then(Mono.error(() -> Errors.unauthorized("Invalid code.")))));
         });
     }

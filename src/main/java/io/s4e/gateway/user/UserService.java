@@ -111,11 +111,15 @@ public class UserService {
                 .flatMap(after -> propagate(before, after, request).thenReturn(view(after)));
     }
 
-    /** Re-verifies the user's keys everywhere and ends its sessions, as far as the change requires. */
+    /**
+     * Re-verifies the user's keys everywhere (and drops its cached tier, so a new tier reaches rate limits at once)
+     * and ends its sessions, as far as the change requires.
+     */
     private Mono<Void> propagate(UserRecord before, UserRecord after, UserViews.UpdateRequest request) {
         boolean roleChanged = !before.role().equals(after.role());
         boolean disabledChanged = before.disabled() != after.disabled();
-        Mono<Void> invalidate = roleChanged || disabledChanged || request.disabled() != null
+        boolean tierChanged = !before.tier().equals(after.tier());
+        Mono<Void> invalidate = roleChanged || disabledChanged || tierChanged || request.disabled() != null
                 ? bus.publish(ApiKeyVerifier.USER_TOPIC, String.valueOf(after.id()))
                 : Mono.empty();
         Mono<Void> endSessions = roleChanged || after.disabled()

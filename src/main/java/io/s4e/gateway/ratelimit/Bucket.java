@@ -1,0 +1,22 @@
+package io.s4e.gateway.ratelimit;
+
+/**
+ * One token bucket to take a token from.
+ *
+ * @param key      the Redis key (prefix included); also the key of the in-process fallback bucket
+ * @param capacity tokens held when full, at least 1
+ * @param perMilli tokens added per millisecond
+ * @param kind     what the bucket limits, for metrics
+ */
+public record Bucket(String key, long capacity, double perMilli, LimitKind kind) {
+
+    /** A bucket holding {@code rate}'s permits, refilled at its rate. */
+    public static Bucket of(String key, Rate rate, LimitKind kind) {
+        return new Bucket(key, rate.permits(), rate.perMilli(), kind);
+    }
+
+    /** A tier bucket: refilled at {@code perMinute}, holding {@code perMinute + burst}. */
+    public static Bucket ofTier(String key, RateLimitProperties.Tier tier) {
+        return new Bucket(key, tier.capacity(), tier.perMinute() / 60_000.0, LimitKind.TIER);
+    }
+}

@@ -1,0 +1,143 @@
+package io.s4e.gateway.ratelimit;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.principal.AuthenticationFilter;
+import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.route.RoutePolicy;
+import io.s4e.gateway.route.RoutePolicyRegistry;
+import io.s4e.gateway.web.ClientIps;
+import io.s4e.gateway.web.Errors;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Rate limits of forwarded requests (CONTRACT §7), after authentication and before authorization. An authenticated
+ * request takes a token from its account's tier bucket (shared by all the account's keys and sessions) and, where
+ * the endpoint has one, from the endpoint's bucket of the account, both in one Redis round trip; a request without
+ * a principal (public routes, optional routes without credential) is limited per client IP by the endpoint's limit
+ * only. Then a concurrency lease is taken where the endpoint has {@code s4e-max-concurrent}, held until the response
+ * ends. A refusal is 429 {@code rate_limited}; limited responses carry the {@code X-RateLimit-*} headers.
+ * Gateway-owned endpoints are not forwarded and do not count (login has its own protection).
+ */
+@Component
+public class RateLimitFilter implements GlobalFilter, Ordered {
+
+    private final RateLimitProperties properties;
+    private final RoutePolicyRegistry policies;
+    private final EndpointLimits endpointLimits;
+    private final AccountTiers tiers;
+    private final TokenBuckets buckets;
+    private final ConcurrencyLeases leases;
+    private final RateLimitKeys keys;
+    private final ClientIps clientIps;
+    private final Clock clock;
+
+    public RateLimitFilter(RateLimitProperties properties, RoutePolicyRegistry policies, EndpointLimits endpointLimits,
+                           AccountTiers tiers, TokenBuckets buckets, ConcurrencyLeases leases, RateLimitKeys keys,
+                           ClientIps clientIps, Clock clock) {
+        this.properties = properties;
+        this.policies = policies;
+        this.endpointLimits = endpointLimits;
+        this.tiers = tiers;
+        this.buckets = buckets;
+        this.leases = leases;
+        this.keys = keys;
+        this.clientIps = clientIps;
+        this.clock = clock;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        if (!properties.enabled()) {
+            return chain.filter(exchange);
+        }
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        RoutePolicy policy = route == null ? null : policies.policyFor(route);
+        EndpointLimit limit = route == null ? null : endpointLimits.of(route, exchange.getRequest());
+        if (policy == null || limit == null) {
+            return chain.filter(exchange); // authorization refuses it (404 or 500)
+        }
+        if (policy.auth() == RoutePolicy.AuthMode.NONE) {
+            return limit.isNone() ? chain.filter(exchange) : limited(exchange, chain, null, limit);
+        }
+        return AuthenticationFilter.authenticationOf(exchange).principal()
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(principal -> {
+                    if (principal.isEmpty() && (policy.auth() == RoutePolicy.AuthMode.REQUIRED || limit.isNone())) {
+                        return chain.filter(exchange); // required: authorization answers 401
+                    }
+                    return limited(exchange, chain, principal.orElse(null), limit);
+                });
+    }
+
+    private Mono<Void> limited(ServerWebExchange exchange, GatewayFilterChain chain, Principal principal,
+                               EndpointLimit limit) {
+        String subject = principal != null ? RateLimitKeys.account(principal.userId())
+                : RateLimitKeys.clientIp(clientIps.of(exchange));
+        Mono<List<Bucket>> wanted = principal == null
+                ? Mono.just(endpointBuckets(subject, limit))
+                : tiers.tierOf(principal.userId()).map(tier -> {
+                    List<Bucket> list = new ArrayList<>(2);
+                    list.add(Bucket.ofTier(keys.tier(principal.userId()), properties.tier(tier)));
+                    list.addAll(endpointBuckets(subject, limit));
+                    return list;
+                });
+        return wanted
+                .flatMap(list -> list.isEmpty() ? Mono.just(Optional.<Decision>empty())
+                        : buckets.take(list).map(Optional::of))
+                .flatMap(decision -> {
+                    decision.ifPresent(d -> RateLimitHeaders.set(exchange, d));
+                    if (decision.isPresent() && !decision.get().allowed()) {
+                        return Mono.error(refusal(decision.get().retryAfterSeconds()));
+                    }
+                    if (limit.maxConcurrent() == null) {
+                        return chain.filter(exchange);
+                    }
+                    return withLease(exchange, chain, subject, limit, decision.isEmpty());
+                });
+    }
+
+    private List<Bucket> endpointBuckets(String subject, EndpointLimit limit) {
+        return limit.rate() == null ? List.of()
+                : List.of(Bucket.of(keys.endpoint(subject, limit.id()), limit.rate(), LimitKind.ENDPOINT));
+    }
+
+    private Mono<Void> withLease(ServerWebExchange exchange, GatewayFilterChain chain, String subject,
+                                 EndpointLimit limit, boolean headersFromLease) {
+        return leases.acquire(keys.leases(subject, limit.id()), limit.maxConcurrent())
+                .flatMap(lease -> {
+                    long now = clock.millis() / 1000;
+                    if (!lease.granted()) {
+                        RateLimitHeaders.set(exchange, lease.limit(), 0, now + lease.retryAfterSeconds());
+                        return Mono.error(Errors.rateLimited("Too many concurrent requests to this endpoint. "
+                                + "Close one and try again.", lease.retryAfterSeconds()));
+                    }
+                    if (headersFromLease) {
+                        RateLimitHeaders.set(exchange, lease.limit(), lease.remaining(), now);
+                    }
+                    return chain.filter(exchange).doFinally(signal -> lease.release());
+                });
+    }
+
+    private static Throwable refusal(int retryAfter) {
+        return Errors.rateLimited("Rate limit exceeded. Try again in " + retryAfter + " seconds.", retryAfter);
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.RATE_LIMIT;
+    }
+}

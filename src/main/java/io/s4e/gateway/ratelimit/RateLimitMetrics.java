@@ -1,0 +1,40 @@
+package io.s4e.gateway.ratelimit;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The rate-limit meters: {@code s4e.ratelimit.decisions{kind,outcome}} ({@code allowed} or {@code limited}) and
+ * {@code s4e.ratelimit.fallback{kind}}, the decisions taken by the in-process limiter because Redis could not be
+ * reached. Counters are created once, not looked up per request.
+ */
+@Component
+public class RateLimitMetrics {
+
+    private final Map<LimitKind, Counter> allowed = new EnumMap<>(LimitKind.class);
+    private final Map<LimitKind, Counter> limited = new EnumMap<>(LimitKind.class);
+    private final Map<LimitKind, Counter> fallback = new EnumMap<>(LimitKind.class);
+
+    public RateLimitMetrics(MeterRegistry meters) {
+        for (LimitKind kind : LimitKind.values()) {
+            allowed.put(kind, meters.counter("s4e.ratelimit.decisions", "kind", kind.tag(), "outcome", "allowed"));
+            limited.put(kind, meters.counter("s4e.ratelimit.decisions", "kind", kind.tag(), "outcome", "limited"));
+            fallback.put(kind, meters.counter("s4e.ratelimit.fallback", "kind", kind.tag()));
+        }
+    }
+
+    /** Counts one decision. */
+    public void decided(LimitKind kind, boolean wasAllowed) {
+        (wasAllowed ? allowed : limited).get(kind).increment();
+    }
+
+    /** Counts one decision taken in-process because Redis could not be reached. */
+    public void fellBack(LimitKind kind) {
+        fallback.get(kind).increment();
+    }
+}

@@ -1,0 +1,96 @@
+package io.s4e.gateway.ratelimit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+
+/**
+ * Token buckets shared by every replica: one Lua script per decision takes a token from each bucket atomically, or
+ * from none (one round trip, {@code EVALSHA}; Spring falls back to {@code EVAL} once after {@code NOSCRIPT}, which
+ * loads the script again). Time is the gateway's {@link Clock}, passed in, so decisions do not depend on which
+ * replica asks beyond the replicas' clock skew: a replica whose clock is behind a bucket's last refill adds no tokens
+ * until it catches up. Every key expires once its bucket would be full again.
+ *
+ * <p>When Redis does not answer within {@code s4e.rate-limits.redis-timeout}, or failed less than
+ * {@code redis-retry} ago, the same buckets are kept in-process per replica ({@link LocalBuckets}): never "allow
+ * everything".
+ */
+@Component
+public class TokenBuckets {
+
+    private static final RedisScript<List> SCRIPT = LuaScripts.load("take",
+            List.class);
+
+    private final ReactiveStringRedisTemplate redis;
+    private final RedisAvailability availability;
+    private final RateLimitMetrics metrics;
+    private final Clock clock;
+    private final Duration timeout;
+    private final LocalBuckets local;
+
+    public TokenBuckets(ReactiveStringRedisTemplate redis, RedisAvailability availability, RateLimitMetrics metrics,
+                        RateLimitProperties properties, Clock clock) {
+        this.redis = redis;
+        this.availability = availability;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.timeout = properties.redisTimeout();
+        this.local = new LocalBuckets(properties.localCacheSize());
+    }
+
+    /**
+     * Takes one token from each of {@code buckets}, or none when one of them is empty.
+     *
+     * @return the decision; never an error (Redis failures are decided in-process)
+     */
+    public Mono<Decision> take(List<Bucket> buckets) {
+        long now = clock.millis();
+        if (!availability.usable()) {
+            return Mono.fromSupplier(() -> fallback(buckets, now));
+        }
+        List<String> keys = new ArrayList<>(buckets.size());
+        List<String> args = new ArrayList<>(1 + 2 * buckets.size());
+        args.add(Long.toString(now));
+        for (Bucket bucket : buckets) {
+            keys.add(bucket.key());
+            args.add(Long.toString(bucket.capacity()));
+            args.add(Double.toString(bucket.perMilli()));
+        }
+        return redis.execute(SCRIPT, keys, args)
+                .next()
+                .timeout(timeout)
+                .map(result -> decision(buckets, result, now))
+                .doOnNext(ok -> availability.succeeded())
+                .onErrorResume(failure -> {
+                    availability.failed(failure);
+                    return Mono.fromSupplier(() -> fallback(buckets, now));
+                })
+                .doOnNext(decision -> metrics.decided(decision.kind(), decision.allowed()));
+    }
+
+    private Decision fallback(List<Bucket> buckets, long now) {
+        Decision decision = local.take(buckets, now);
+        metrics.fellBack(decision.kind());
+        return decision;
+    }
+
+    private static Decision decision(List<Bucket> buckets, List<?> result, long now) {
+        boolean allowed = ((Number) result.get(0)).longValue() == 1;
+        long[][] states = new long[buckets.size()][];
+        for (int i = 0; i < buckets.size(); i++) {
+            states[i] = new long[] {number(result, 1 + 3 * i), number(result, 2 + 3 * i), number(result, 3 + 3 * i)};
+        }
+        return Decision.of(allowed, buckets, states, now);
+    }
+
+    private static long number(List<?> result, int index) {
+        return ((Number) result.get(index)).longValue();
+    }
+}

@@ -1,0 +1,74 @@
+package io.s4e.gateway.ratelimit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import io.s4e.gateway.support.TestClients;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Requests to one gateway replica, with the answers read whole. */
+final class Http {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final WebTestClient client;
+
+    Http(int port) {
+        this.client = TestClients.of(port);
+    }
+
+    /** {@code method path} with {@code headers} and an optional JSON body. */
+    Reply call(HttpMethod method, String path, Map<String, String> headers, String json) {
+        WebTestClient.RequestBodySpec spec = client.method(method).uri(path);
+        headers.forEach(spec::header);
+        WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
+                : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
+        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
+        byte[] body = result.getResponseBody();
+        return new Reply(result.getStatus().value(), result.getResponseHeaders(),
+                body == null ? "" : new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** {@code GET path} with {@code key} as a bearer credential. */
+    Reply get(String path, String key) {
+        return call(HttpMethod.GET, path, Map.of(HttpHeaders.AUTHORIZATION, "Bearer " + key), null);
+    }
+
+    /** One answer. */
+    record Reply(int status, HttpHeaders headers, String body) {
+
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        long header(String name) {
+            String value = headers.getFirst(name);
+            assertThat(value).as(name + " on " + status + " " + body).isNotNull();
+            return Long.parseLong(value);
+        }
+
+        /**
+         * Asserts a 429 {@code rate_limited} in the S4E envelope with {@code Retry-After} equal to
+         * {@code error.retry_after}, and returns it.
+         */
+        long assertRateLimited() {
+            assertThat(status).as(body).isEqualTo(429);
+            JsonNode json = json();
+            assertThat(json.path("status").asString()).isEqualTo("error");
+            assertThat(json.path("error").path("code").asString()).isEqualTo("rate_limited");
+            assertThat(json.path("error").path("message").asString()).isNotBlank();
+            long retryAfter = json.path("error").path("retry_after").asLong();
+            assertThat(retryAfter).as(body).isPositive();
+            assertThat(header(HttpHeaders.RETRY_AFTER)).isEqualTo(retryAfter);
+            return retryAfter;
+        }
+    }
+}
