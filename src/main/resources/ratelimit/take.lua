@@ -1,15 +1,17 @@
--- Takes one token from every bucket in KEYS, or from none when one is empty.
--- ARGV[1]: now (ms, the caller's clock); then per bucket: capacity, tokens per ms.
+-- Takes up to ARGV[2] tokens from every bucket in KEYS (the same number from each), at least one, or none when one
+-- bucket holds less than one token.
+-- ARGV[1]: now (ms, the caller's clock); ARGV[2]: tokens wanted (at least 1); then per bucket: capacity, tokens per ms.
 -- A bucket is a hash {t = tokens (fractional), ts = time of the last refill}. A caller whose clock is behind ts
 -- adds nothing (ts never moves back). Keys expire once the bucket would be full again.
--- Returns {allowed, then per bucket: whole tokens left, ms until one token, ms until full}.
+-- Returns {tokens taken (0 when refused), then per bucket: whole tokens left, ms until one token, ms until full}.
 local now = tonumber(ARGV[1])
+local want = tonumber(ARGV[2])
 local n = #KEYS
 local tokens, stamps, caps, rates = {}, {}, {}, {}
-local allowed = 1
+local taken = want
 for i = 1, n do
-  local cap = tonumber(ARGV[2 * i])
-  local rate = tonumber(ARGV[2 * i + 1])
+  local cap = tonumber(ARGV[2 * i + 1])
+  local rate = tonumber(ARGV[2 * i + 2])
   local v = redis.call('HMGET', KEYS[i], 't', 'ts')
   local t = tonumber(v[1])
   local ts = tonumber(v[2])
@@ -22,13 +24,15 @@ for i = 1, n do
   end
   if t > cap then t = cap end
   tokens[i], stamps[i], caps[i], rates[i] = t, ts, cap, rate
-  if t < 1 then allowed = 0 end
+  local whole = math.floor(t)
+  if whole < taken then taken = whole end
 end
-local out = {allowed}
+if taken < 0 then taken = 0 end
+local out = {taken}
 for i = 1, n do
   local t = tokens[i]
-  if allowed == 1 then
-    t = t - 1
+  if taken > 0 then
+    t = t - taken
     redis.call('HSET', KEYS[i], 't', string.format('%.17g', t), 'ts', string.format('%d', stamps[i]))
     redis.call('PEXPIRE', KEYS[i], math.ceil((caps[i] - t) / rates[i]) + 1000)
   end

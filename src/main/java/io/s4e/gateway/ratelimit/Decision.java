@@ -38,4 +38,9 @@ public record Decision(boolean allowed, LimitKind kind, long limit, long remaini
         int retryAfter = (int) Math.max(1, (state[1] + 999) / 1000);
         return new Decision(allowed, bucket.kind(), bucket.capacity(), Math.max(0, state[0]), reset, retryAfter);
     }
+
+    /** This decision with another {@code remaining} count. */
+    Decision withRemaining(long newRemaining) {
+        return new Decision(allowed, kind, limit, Math.max(0, newRemaining), resetEpochSecond, retryAfterSeconds);
+    }
 }

@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 /**
  * The rate-limit meters: {@code s4e.ratelimit.decisions{kind,outcome}} ({@code allowed} or {@code limited}) and
  * {@code s4e.ratelimit.fallback{kind}}, the decisions taken by the in-process limiter because Redis could not be
- * reached. Counters are created once, not looked up per request.
+ * reached, and {@code s4e.ratelimit.reserved{kind}}, the allowed decisions served from tokens this replica reserved
+ * ahead (no Redis round trip). Counters are created once, not looked up per request.
  */
 @Component
 public class RateLimitMetrics {
@@ -19,12 +20,14 @@ public class RateLimitMetrics {
     private final Map<LimitKind, Counter> allowed = new EnumMap<>(LimitKind.class);
     private final Map<LimitKind, Counter> limited = new EnumMap<>(LimitKind.class);
     private final Map<LimitKind, Counter> fallback = new EnumMap<>(LimitKind.class);
+    private final Map<LimitKind, Counter> reserved = new EnumMap<>(LimitKind.class);
 
     public RateLimitMetrics(MeterRegistry meters) {
         for (LimitKind kind : LimitKind.values()) {
             allowed.put(kind, meters.counter("s4e.ratelimit.decisions", "kind", kind.tag(), "outcome", "allowed"));
             limited.put(kind, meters.counter("s4e.ratelimit.decisions", "kind", kind.tag(), "outcome", "limited"));
             fallback.put(kind, meters.counter("s4e.ratelimit.fallback", "kind", kind.tag()));
+            reserved.put(kind, meters.counter("s4e.ratelimit.reserved", "kind", kind.tag()));
         }
     }
 
@@ -36,5 +39,10 @@ public class RateLimitMetrics {
     /** Counts one decision taken in-process because Redis could not be reached. */
     public void fellBack(LimitKind kind) {
         fallback.get(kind).increment();
+    }
+
+    /** Counts one allowed decision served from a reserved token. */
+    public void servedFromReservation(LimitKind kind) {
+        reserved.get(kind).increment();
     }
 }

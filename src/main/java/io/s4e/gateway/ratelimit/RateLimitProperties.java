@@ -28,11 +28,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param login         login protection
  * @param refusedKeys   blocking of client IPs that present refused API keys
  * @param localCacheSize most client IPs or accounts one replica keeps in-process limiters for; default 100000
+ * @param reservation   tier tokens a replica takes from Redis ahead of use, so a busy account costs one round trip
+ *                      per batch instead of one per request
  */
 @ConfigurationProperties("s4e.rate-limits")
 public record RateLimitProperties(Boolean enabled, Map<String, Tier> tiers, String defaultTier, Duration tierCacheTtl,
                                   List<Endpoint> endpoints, Duration redisTimeout, Duration redisRetry,
-                                  Duration leaseTtl, Login login, RefusedKeys refusedKeys, Integer localCacheSize) {
+                                  Duration leaseTtl, Login login, RefusedKeys refusedKeys, Integer localCacheSize,
+                                  Reservation reservation) {
 
     /** The §7 tiers. */
     public static final Map<String, Tier> DEFAULT_TIERS = Map.of(
@@ -83,6 +86,7 @@ public record RateLimitProperties(Boolean enabled, Map<String, Tier> tiers, Stri
         if (localCacheSize < 1) {
             throw new IllegalArgumentException("s4e.rate-limits.local-cache-size must be at least 1");
         }
+        reservation = reservation == null ? new Reservation(null, null) : reservation;
     }
 
     /** The bucket of {@code tier}, or of the default tier when {@code tier} is not configured. */
@@ -200,5 +204,35 @@ public record RateLimitProperties(Boolean enabled, Map<String, Tier> tiers, Stri
             throw new IllegalArgumentException("s4e.rate-limits." + name + " must be positive");
         }
         return value;
+    }
+
+    /**
+     * Local reservation of tier tokens. A replica takes up to a batch of tokens from an account's shared bucket in one
+     * round trip and hands them out in-process. The batch starts at one token and doubles while the account keeps
+     * using its reservation up within a second, up to the smaller of {@code maxBatch} and {@code fraction} of the
+     * bucket's capacity. No request is ever admitted without a token taken from the shared bucket; a replica holds at
+     * most batch - 1 unused tokens of an account, which another replica cannot use meanwhile.
+     *
+     * @param maxBatch most tokens taken in one round trip; 1 turns reservation off; default 64
+     * @param fraction largest batch as a share of the bucket's capacity, so small buckets stay exact (standard:
+     *                 120 x 0.01 = 1 token, exact); default 0.01
+     */
+    public record Reservation(Integer maxBatch, Double fraction) {
+
+        public Reservation {
+            maxBatch = maxBatch == null ? 64 : maxBatch;
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("s4e.rate-limits.reservation.max-batch must be at least 1");
+            }
+            fraction = fraction == null ? 0.01 : fraction;
+            if (!(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("s4e.rate-limits.reservation.fraction must be in (0, 1]");
+            }
+        }
+
+        /** The largest batch for a bucket holding {@code capacity} tokens, at least 1. */
+        public int batchFor(long capacity) {
+            return (int) Math.max(1, Math.min(maxBatch, (long) Math.floor(capacity * fraction)));
+        }
     }
 }

@@ -18,6 +18,10 @@ import org.springframework.stereotype.Component;
  * replica asks beyond the replicas' clock skew: a replica whose clock is behind a bucket's last refill adds no tokens
  * until it catches up. Every key expires once its bucket would be full again.
  *
+ * <p>A single-bucket take (a tier quota on a route without its own limit) may be served from tokens this replica
+ * reserved ahead ({@link TokenReservations}): one round trip per batch for a busy account, never an admission without
+ * a token of the shared bucket.
+ *
  * <p>When Redis does not answer within {@code s4e.rate-limits.redis-timeout}, or failed less than
  * {@code redis-retry} ago, the same buckets are kept in-process per replica ({@link LocalBuckets}): never "allow
  * everything".
@@ -34,6 +38,7 @@ public class TokenBuckets {
     private final Clock clock;
     private final Duration timeout;
     private final LocalBuckets local;
+    private final TokenReservations reservations;
 
     public TokenBuckets(ReactiveStringRedisTemplate redis, RedisAvailability availability, RateLimitMetrics metrics,
                         RateLimitProperties properties, Clock clock) {
@@ -43,6 +48,7 @@ public class TokenBuckets {
         this.clock = clock;
         this.timeout = properties.redisTimeout();
         this.local = new LocalBuckets(properties.localCacheSize());
+        this.reservations = new TokenReservations(properties.reservation(), properties.localCacheSize());
     }
 
     /**
@@ -52,12 +58,23 @@ public class TokenBuckets {
      */
     public Mono<Decision> take(List<Bucket> buckets) {
         long now = clock.millis();
+        Bucket single = buckets.size() == 1 ? buckets.get(0) : null;
+        if (single != null && reservations.applies(single)) {
+            Decision reserved = reservations.takeReserved(single);
+            if (reserved != null) {
+                metrics.servedFromReservation(single.kind());
+                metrics.decided(single.kind(), true);
+                return Mono.just(reserved);
+            }
+        }
         if (!availability.usable()) {
             return Mono.fromSupplier(() -> fallback(buckets, now));
         }
+        long want = single != null && reservations.applies(single) ? reservations.want(single, now) : 1;
         List<String> keys = new ArrayList<>(buckets.size());
-        List<String> args = new ArrayList<>(1 + 2 * buckets.size());
+        List<String> args = new ArrayList<>(2 + 2 * buckets.size());
         args.add(Long.toString(now));
+        args.add(Long.toString(want));
         for (Bucket bucket : buckets) {
             keys.add(bucket.key());
             args.add(Long.toString(bucket.capacity()));
@@ -66,9 +83,17 @@ public class TokenBuckets {
         return redis.execute(SCRIPT, keys, args)
                 .next()
                 .timeout(timeout)
-                .map(result -> decision(buckets, result, now))
+                .map(result -> {
+                    long taken = number(result, 0);
+                    Decision shared = decision(buckets, taken > 0, result, now);
+                    return want > 1 || (single != null && reservations.applies(single))
+                            ? reservations.received(single, want, taken, shared) : shared;
+                })
                 .doOnNext(ok -> availability.succeeded())
                 .onErrorResume(failure -> {
+                    if (want > 1) {
+                        reservations.abandoned(single, want);
+                    }
                     availability.failed(failure);
                     return Mono.fromSupplier(() -> fallback(buckets, now));
                 })
@@ -81,8 +106,7 @@ public class TokenBuckets {
         return decision;
     }
 
-    private static Decision decision(List<Bucket> buckets, List<?> result, long now) {
-        boolean allowed = ((Number) result.get(0)).longValue() == 1;
+    private static Decision decision(List<Bucket> buckets, boolean allowed, List<?> result, long now) {
         long[][] states = new long[buckets.size()][];
         for (int i = 0; i < buckets.size(); i++) {
             states[i] = new long[] {number(result, 1 + 3 * i), number(result, 2 + 3 * i), number(result, 3 + 3 * i)};

@@ -143,6 +143,42 @@ class RateLimitIntegrationTests {
     }
 
     @Test
+    void aBusyAccountIsServedFromReservedTokensWithExactRemainingCounts() {
+        long user = user("premium"); // 1,100 tokens: batches of up to 11 (1 % of the capacity)
+        String key = keyOf(user);
+        String bucket = TestInfrastructure.get().redisPrefix + "rl:{u:" + user + "}:tier";
+        for (int i = 1; i <= 40; i++) {
+            Http.Reply reply = a.get("/api/assets/1", key);
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.header("X-RateLimit-Remaining")).as("request " + i + ": shared plus reserved")
+                    .isEqualTo(1100 - i);
+        }
+        double shared = Double.parseDouble((String) redis.opsForHash().get(bucket, "t"));
+        assertThat(shared).as("the replica took tokens ahead of use, in batches").isLessThan(1100 - 40)
+                .isGreaterThanOrEqualTo(1100 - 40 - 10);
+    }
+
+    @Test
+    void reservedTokensNeverAdmitMoreThanTheBucketAcrossReplicas() {
+        String key = keyOf(user("premium"));
+        int admitted = 0;
+        int refusedInARow = 0;
+        for (int i = 0; i < 1300 && refusedInARow < 2; i++) {
+            Http.Reply reply = (i % 2 == 0 ? a : b).get("/api/assets/1", key);
+            if (reply.status() == 429) {
+                refusedInARow++;
+            } else {
+                assertThat(reply.status()).isEqualTo(200);
+                admitted++;
+                refusedInARow = 0;
+            }
+        }
+        assertThat(refusedInARow).as("both replicas refuse in the end").isEqualTo(2);
+        assertThat(admitted).as("every token of the bucket, no more: held tokens are used before refusing")
+                .isEqualTo(1100);
+    }
+
+    @Test
     void tierChangedByAnAdminReachesTheQuotaOnEveryReplica() throws InterruptedException {
         long user = user("standard");
         String key = keyOf(user);

@@ -51,7 +51,7 @@ class RateTests {
     @Test
     void propertiesDefaultToTheContractAndRefuseNonsense() {
         RateLimitProperties defaults = new RateLimitProperties(null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
         assertThat(defaults.tier("standard").capacity()).isEqualTo(120);
         assertThat(defaults.tier("premium").capacity()).isEqualTo(1100);
         assertThat(defaults.tier("enterprise").capacity()).isEqualTo(10500);
@@ -61,13 +61,24 @@ class RateTests {
 
         assertThatThrownBy(() -> new RateLimitProperties(null,
                 Map.of("standard", new RateLimitProperties.Tier(0L, 20L)), null, null, null, null, null, null, null,
-                null, null)).hasMessageContaining("s4e.rate-limits.tiers.standard.per-minute");
+                null, null, null)).hasMessageContaining("s4e.rate-limits.tiers.standard.per-minute");
         assertThatThrownBy(() -> new RateLimitProperties(null, null, "gold", null, null, null, null, null, null,
-                null, null)).hasMessageContaining("default-tier");
+                null, null, null)).hasMessageContaining("default-tier");
         assertThatThrownBy(() -> new RateLimitProperties(null, null, null, null,
                 List.of(new RateLimitProperties.Endpoint("POST", "/x", "often", null)), null, null, null, null,
-                null, null)).hasMessageContaining("endpoints[0].limit");
+                null, null, null)).hasMessageContaining("endpoints[0].limit");
         assertThatThrownBy(() -> new RateLimitProperties(null, null, null, null, null, Duration.ZERO, null, null,
-                null, null, null)).hasMessageContaining("redis-timeout");
+                null, null, null, null)).hasMessageContaining("redis-timeout");
+    }
+
+    @Test
+    void reservationBatchesStayExactForSmallBucketsAndAreBounded() {
+        RateLimitProperties.Reservation defaults = new RateLimitProperties.Reservation(null, null);
+        assertThat(defaults.batchFor(120)).as("standard: one token, exact").isEqualTo(1);
+        assertThat(defaults.batchFor(1100)).as("premium: 1 %").isEqualTo(11);
+        assertThat(defaults.batchFor(10500)).as("enterprise: capped").isEqualTo(64);
+        assertThat(new RateLimitProperties.Reservation(1, null).batchFor(10500)).as("off").isEqualTo(1);
+        assertThatThrownBy(() -> new RateLimitProperties.Reservation(0, null)).hasMessageContaining("max-batch");
+        assertThatThrownBy(() -> new RateLimitProperties.Reservation(null, 1.5)).hasMessageContaining("fraction");
     }
 }
