@@ -173,6 +173,7 @@
   function option(select, value, selected) {
     const node = element('option', value);
     node.value = value;
+    node.defaultSelected = value === selected;
     node.selected = value === selected;
     select.appendChild(node);
   }
@@ -349,6 +350,7 @@
     }
     const box = $('#captcha', root);
     box.hidden = false;
+    box.textContent = 'Loading the captcha…';
     try {
       const key = settings.site_key;
       if (settings.vendor === 'googlev3') {
@@ -370,6 +372,7 @@
         };
         const globals = { googlev2: 'grecaptcha', hcaptcha: 'hcaptcha', turnstile: 'turnstile' };
         await loadScript(sources[settings.vendor]);
+        box.textContent = '';
         const widgets = window[globals[settings.vendor]];
         if (settings.vendor === 'googlev2') {
           await new Promise(function (resolve) { widgets.ready(resolve); });
@@ -381,7 +384,8 @@
       captcha.ready = true;
       showError(failure.message + ' Complete the captcha, then sign in again.');
     } catch (unavailable) {
-      showError(unavailable.message);
+      box.textContent = 'The captcha could not be loaded. Reload the page to try again.';
+      showError(failure.message + ' ' + unavailable.message);
     }
   }
 

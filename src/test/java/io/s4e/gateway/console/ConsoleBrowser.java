@@ -145,20 +145,25 @@ final class ConsoleBrowser implements AutoCloseable {
     void screenshot(String name) {
         try {
             Files.createDirectories(SCREENSHOTS);
-            capture(SCREENSHOTS.resolve(name + "-desktop.png"));
-            driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 390, "height", 844,
-                    "deviceScaleFactor", 2, "mobile", true));
-            try {
-                waiting().until(d -> Long.valueOf(390).equals(
-                        driver.executeScript("return document.documentElement.clientWidth")));
-                capture(SCREENSHOTS.resolve(name + "-phone.png"));
-            }
-            finally {
-                driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
-            }
+            captureAt(1280, 900, 1, false, SCREENSHOTS.resolve(name + "-desktop.png"));
+            captureAt(390, 844, 2, true, SCREENSHOTS.resolve(name + "-phone.png"));
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Lays the page out at {@code width} CSS pixels, captures all of it, and gives the window its own size back. */
+    private void captureAt(int width, int height, int scale, boolean mobile, Path file) throws IOException {
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height,
+                "deviceScaleFactor", scale, "mobile", mobile));
+        try {
+            waiting().until(d -> Long.valueOf(width).equals(
+                    driver.executeScript("return window.innerWidth")));
+            capture(file);
+        }
+        finally {
+            driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
     }
 
