@@ -116,6 +116,18 @@ class ConsoleServingIntegrationTests {
     }
 
     @Test
+    void preflightFromAnotherOriginThenNoCorsGrant() {
+        EntityExchangeResult<byte[]> preflight = client.options().uri("/api/user/auth/login")
+                .header(HttpHeaders.ORIGIN, "https://evil.example")
+                .header(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "POST")
+                .header(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+                .exchange().expectBody().returnResult();
+
+        assertThat(preflight.getResponseHeaders().getAccessControlAllowOrigin()).isNull();
+        assertThat(preflight.getResponseHeaders().getAccessControlAllowMethods()).isEmpty();
+    }
+
+    @Test
     void responsesOutsideTheConsoleThenWithoutConsoleHeaders() {
         EntityExchangeResult<byte[]> api = get("/public/anything");
 
