@@ -168,6 +168,28 @@ class ConsoleBrowserIntegrationTests {
     }
 
     @Test
+    void mfaStepWithBothMethodsThenSendCodeForEmailShowsTheEnvelopeMessage() {
+        String email = ConsoleUsers.withPassword("member");
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true, email_mfa_enabled = true "
+                + "WHERE email = ?", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", email);
+        browser.signIn(email, ConsoleUsers.PASSWORD);
+        browser.waitForView("mfa");
+
+        assertThat(browser.isShown("[data-method=totp]")).isTrue();
+        assertThat(browser.isShown("#mfa-send")).isFalse();
+        browser.click("label[for=mfa-method-email]");
+        browser.click("#mfa-send");
+
+        assertThat(browser.waitForError("no mail server")).isEqualTo(
+                "E-mail codes are not available: no mail server is configured.");
+        browser.screenshot("mfa-email");
+        browser.type("#mfa-code", "000000");
+        browser.click("#mfa-submit");
+        assertThat(browser.waitForError("Invalid code")).isEqualTo("Invalid code.");
+        assertThat(browser.sessionToken()).isNull();
+    }
+
+    @Test
     void keyCreatedInTheConsoleWorksOverHttpUntilRevokedThere() throws Exception {
         String email = ConsoleUsers.withPassword("member");
         browser.signIn(email, ConsoleUsers.PASSWORD);
