@@ -53,7 +53,9 @@ final class ConsoleBrowser implements AutoCloseable {
         String missing = "Chromium or chromedriver not found (" + CHROMIUM + ", " + CHROMEDRIVER
                 + "): install them with `apt-get install -y chromium chromium-driver`";
         if ("true".equalsIgnoreCase(System.getenv(SKIP_VARIABLE))) {
-            Assumptions.abort(missing + "; browser tests skipped because " + SKIP_VARIABLE + "=true");
+            String skipped = missing + "; browser tests skipped because " + SKIP_VARIABLE + "=true";
+            System.err.println(skipped);
+            Assumptions.abort(skipped);
         }
         fail(missing + ", or set " + SKIP_VARIABLE + "=true to skip the browser tests");
     }
