@@ -12,8 +12,14 @@ public final class FilterOrder {
     /** Normalises the path before anything matches on it. */
     public static final int PATH_NORMALIZATION = Ordered.HIGHEST_PRECEDENCE + 10;
 
+    /** Adds the console's security headers to responses under {@code /console}. */
+    public static final int CONSOLE_HEADERS = Ordered.HIGHEST_PRECEDENCE + 15;
+
     /** Reads the credential carriers and attaches the lazy principal. */
     public static final int AUTHENTICATION = Ordered.HIGHEST_PRECEDENCE + 20;
+
+    /** Refuses cookie-authenticated state changes sent from another origin (needs the credential's carrier). */
+    public static final int SAME_ORIGIN = Ordered.HIGHEST_PRECEDENCE + 25;
 
     /** Blocks client IPs that presented too many refused API keys (WebFilter), right after authentication. */
     public static final int REFUSED_KEY_GUARD = Ordered.HIGHEST_PRECEDENCE + 30;
