@@ -49,12 +49,12 @@ public final class DemoGateway {
         LoggerFactory.getLogger(DemoGateway.class).info("Demo upstream (echo) listening on {}", upstream.url());
         SpringApplication.from(GatewayApplication::main)
                 .withAdditionalProfiles("demo")
-                .withConfiguration(ReadyBanner.class)
+                .with(ReadyBanner.class)
                 .run(args);
     }
 
     /** Prints what to try once the gateway is ready. */
-    static class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
+    public static class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
         @Override
         public void onApplicationEvent(ApplicationReadyEvent event) {
             Environment env = event.getApplicationContext().getEnvironment();
