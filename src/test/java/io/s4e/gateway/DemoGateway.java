@@ -59,18 +59,18 @@ public final class DemoGateway {
         public void onApplicationEvent(ApplicationReadyEvent event) {
             Environment env = event.getApplicationContext().getEnvironment();
             System.out.println(welcome(env.getProperty("local.server.port", "8080"),
-                    env.getProperty("local.management.port", "8081")));
+                    env.getProperty("local.management.port", "8081"), env.getProperty("demo.upstream.port", "9090")));
         }
     }
 
     /** The message printed once the gateway is ready. */
-    public static String welcome(String port, String managementPort) {
+    public static String welcome(String port, String managementPort, String upstreamPort) {
         String base = "http://localhost:" + port;
         return String.join("\n",
                 "",
                 "================================================================================",
                 " s4e-gateway is ready on " + base + " (management: http://localhost:" + managementPort + ")",
-                "   demo upstream (echoes what it receives): http://127.0.0.1:9090",
+                "   demo upstream (echoes what it receives): http://127.0.0.1:" + upstreamPort,
                 "   demo admin:   " + ADMIN_EMAIL + " / " + ADMIN_PASSWORD,
                 "   demo API key: " + ADMIN_KEY,
                 "   (demo secrets: never use them anywhere else)",

@@ -47,11 +47,11 @@ class DemoPreflightTests {
 
     @Test
     void welcomeWhenReadyThenCredentialsKeyAndCurl() {
-        assertThat(DemoGateway.welcome("8080", "8081"))
+        assertThat(DemoGateway.welcome("8080", "8081", "9090"))
                 .contains(DemoGateway.ADMIN_EMAIL).contains(DemoGateway.ADMIN_PASSWORD).contains(DemoGateway.ADMIN_KEY)
                 .contains("curl -i http://localhost:8080/api/assets/1 -H 'Authorization: Bearer "
                         + DemoGateway.ADMIN_KEY + "'")
-                .contains("http://localhost:8081/actuator/health/readiness");
+                .contains("http://localhost:8081/actuator/health/readiness").contains("http://127.0.0.1:9090");
     }
 
     private static int closedPort() throws IOException {
