@@ -220,6 +220,13 @@ class HelmChartTests {
     }
 
     @Test
+    void logsWhenJsonTurnedOffThenTheImageDefaultIsClearedForThePlainPattern() {
+        // Spring Boot uses the plain pattern when logging.structured.format.console has no text
+        Map<String, String> env = env(render(t -> t.set("gateway.jsonLogs", false)).container("gateway"));
+        assertThat(env).containsEntry("LOGGING_STRUCTURED_FORMAT_CONSOLE", "");
+    }
+
+    @Test
     void postgresWhenExternalThenUrlAndUserFromValues() {
         Map<String, String> env = env(render(t -> t.set("postgresql.host", "pg.prod.internal")
                 .set("postgresql.database", "gw").set("postgresql.username", "gw_user")).container("gateway"));
