@@ -86,6 +86,26 @@ class AuthMetricsIntegrationTests {
     }
 
     @Test
+    void loginStepsWhenCountedThenEachOutcomeOnce() {
+        String good = credentials(TestInfrastructure.ADMIN_EMAIL, TestInfrastructure.ADMIN_PASSWORD);
+        assertLoginCounted("login", "success", 200, "/api/user/auth/login", good, null);
+        assertLoginCounted("login", "unauthorized", 401, "/api/user/auth/login",
+                credentials(TestInfrastructure.ADMIN_EMAIL, "wrong password, surely"), null);
+        assertLoginCounted("login", "invalid_request", 400, "/api/user/auth/login", "{not json", null);
+        String mfaUser = "metrics-mfa-" + System.nanoTime() + "@example.test";
+        TestData.update("INSERT INTO users (email, role, password_hash, email_mfa_enabled) VALUES (?, 'member', ?, true)"
+                + " RETURNING id", mfaUser, org.springframework.security.crypto.argon2.Argon2PasswordEncoder
+                .defaultsForSpringSecurity_v5_8().encode("metrics password 123"));
+        assertLoginCounted("login", "mfa_required", 200, "/api/user/auth/login",
+                credentials(mfaUser, "metrics password 123"), null);
+        assertLoginCounted("mfa_verify", "unauthorized", 401, "/api/user/auth/mfa/verify",
+                "{\"mfa_token\":\"mfa_temp_unknown\",\"code\":\"123456\",\"method\":\"email\"}", null);
+        assertLoginCounted("refresh", "success", 200, "/api/user/auth/refresh", null, login());
+        assertLoginCounted("logout", "success", 200, "/api/user/auth/logout", null, login());
+        assertLoginCounted("logout", "unauthorized", 401, "/api/user/auth/logout", null, null);
+    }
+
+    @Test
     void prometheusWhenScrapedThenOutcomesRouteLatencyAndCacheSeries() {
         client().get().uri("/api/assets/7").header("X-API-Key", TestInfrastructure.get().adminKey).exchange()
                 .expectStatus().isOk();
@@ -112,14 +132,36 @@ class AuthMetricsIntegrationTests {
         assertThat(count(method, outcome)).as(method + "/" + outcome).isEqualTo(before + 1);
     }
 
+    private void assertLoginCounted(String endpoint, String outcome, int status, String path, String body,
+                                    String token) {
+        double before = loginCount(endpoint, outcome);
+        WebTestClient.RequestBodySpec request = client().post().uri(path);
+        if (token != null) {
+            request.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+        }
+        WebTestClient.RequestHeadersSpec<?> sent = body == null ? request
+                : request.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+        sent.exchange().expectStatus().isEqualTo(status).expectBody().consumeWith(b -> { });
+        assertThat(loginCount(endpoint, outcome)).as(endpoint + "/" + outcome).isEqualTo(before + 1);
+    }
+
+    private double loginCount(String endpoint, String outcome) {
+        Counter counter = meters.find(LoginOutcomeMetrics.METRIC).tags("endpoint", endpoint, "outcome", outcome)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static String credentials(String email, String password) {
+        return "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
+    }
+
     private double count(String method, String outcome) {
         Counter counter = meters.find("s4e.auth.outcomes").tags("method", method, "outcome", outcome).counter();
         return counter == null ? 0 : counter.count();
     }
 
     private String login() {
-        String body = "{\"email\":\"" + TestInfrastructure.ADMIN_EMAIL + "\",\"password\":\""
-                + TestInfrastructure.ADMIN_PASSWORD + "\"}";
+        String body = credentials(TestInfrastructure.ADMIN_EMAIL, TestInfrastructure.ADMIN_PASSWORD);
         String json = client().post().uri("/api/user/auth/login").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(body).exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
