@@ -15,5 +15,13 @@ public record NetworkProperties(List<String> trustedProxies) {
 
     public NetworkProperties {
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        for (String cidr : trustedProxies) {
+            try {
+                Cidr.parse(cidr);
+            }
+            catch (IllegalArgumentException invalid) {
+                throw new IllegalArgumentException("s4e.trusted-proxies: " + invalid.getMessage(), invalid);
+            }
+        }
     }
 }

@@ -1,0 +1,114 @@
+package io.s4e.gateway.ops;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The image's key properties, read from the Dockerfile's instructions (no container engine runs the tests): a
+ * multi-stage build with the wrapper, a JRE runtime, a non-root user, the layered jar, container-aware memory
+ * flags, and a health check on the management port.
+ */
+class DockerfileTests {
+
+    private static List<String> instructions;
+
+    @BeforeAll
+    static void read() throws IOException {
+        // join continuation lines, drop comments: one entry per instruction
+        instructions = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : Files.readAllLines(Path.of("Dockerfile"))) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("#") || (trimmed.isEmpty() && current.isEmpty())) {
+                continue;
+            }
+            if (trimmed.endsWith("\\")) {
+                current.append(trimmed, 0, trimmed.length() - 1).append(' ');
+                continue;
+            }
+            current.append(trimmed);
+            if (!current.isEmpty()) {
+                instructions.add(current.toString());
+            }
+            current.setLength(0);
+        }
+    }
+
+    @Test
+    void stagesWhenReadThenBuildWithWrapperAndRunOnTemurin17Jre() {
+        List<String> from = starting("FROM");
+        assertThat(from).hasSize(2);
+        assertThat(from.get(0)).startsWith("FROM eclipse-temurin:17-jdk").endsWith("AS build");
+        assertThat(from.get(1)).startsWith("FROM eclipse-temurin:17-jre");
+        assertThat(starting("RUN")).anySatisfy(run -> assertThat(run).contains("./mvnw").contains("package"));
+    }
+
+    @Test
+    void runtimeWhenReadThenLayeredJarInOrderOfChange() {
+        assertThat(starting("RUN")).anySatisfy(run -> assertThat(run)
+                .contains("java -Djarmode=tools -jar app.jar extract --layers --launcher"));
+        List<String> copies = runtime().stream().filter(i -> i.startsWith("COPY --from=build")).toList();
+        assertThat(copies).extracting(c -> c.replaceAll(".*/extracted/([a-z-]+)/.*", "$1"))
+                .containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
+        assertThat(last("ENTRYPOINT")).isEqualTo(
+                "ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
+    }
+
+    @Test
+    void userWhenReadThenNonRootBeforeTheEntrypoint() {
+        String user = last("USER");
+        assertThat(user).isEqualTo("USER 10001:10001");
+        assertThat(runtime().indexOf(user)).isLessThan(runtime().indexOf(last("ENTRYPOINT")));
+        assertThat(runtime()).anySatisfy(i -> assertThat(i).contains("useradd --system --uid 10001"));
+    }
+
+    @Test
+    void jvmWhenReadThenSizedFromTheContainerLimit() {
+        assertThat(last("ENV")).contains("-XX:MaxRAMPercentage=").contains("-XX:+ExitOnOutOfMemoryError")
+                .contains("JDK_JAVA_OPTIONS=").contains("LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs")
+                .contains("MANAGEMENT_SERVER_PORT=8081");
+    }
+
+    @Test
+    void healthcheckWhenReadThenAsksTheManagementPort() {
+        assertThat(last("HEALTHCHECK")).contains("--start-period=")
+                .contains("/dev/tcp/127.0.0.1/${MANAGEMENT_SERVER_PORT}").contains("/actuator/health/liveness");
+        assertThat(last("EXPOSE")).isEqualTo("EXPOSE 8080 8081");
+    }
+
+    @Test
+    void contextWhenReadThenOnlySourcesAndWrapperAreSent() throws IOException {
+        List<String> ignore = Files.readAllLines(Path.of(".dockerignore")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        assertThat(ignore.get(0)).isEqualTo("*");
+        assertThat(ignore).contains("!src/", "!pom.xml", "!mvnw", "!.mvn/", "src/test/").doesNotContain("!target/");
+    }
+
+    private static List<String> runtime() {
+        int second = -1;
+        for (int i = 0; i < instructions.size(); i++) {
+            if (instructions.get(i).startsWith("FROM")) {
+                second = i;
+            }
+        }
+        return instructions.subList(second, instructions.size());
+    }
+
+    private static List<String> starting(String keyword) {
+        return instructions.stream().filter(i -> i.startsWith(keyword + " ")).toList();
+    }
+
+    private static String last(String keyword) {
+        List<String> all = starting(keyword);
+        assertThat(all).as(keyword).isNotEmpty();
+        return all.get(all.size() - 1);
+    }
+}
