@@ -82,6 +82,15 @@ class UpstreamOutageTests {
         assertServingAfterwards();
     }
 
+    @Test
+    void upstreamWhenStallingMidResponseThenClientResponseEndsWithinTheTimeout() throws IOException {
+        Exchange stalled = exchange("/down/stall");
+
+        assertThat(stalled.took()).as("bounded by response-timeout").isLessThan(RESPONSE_TIMEOUT.plus(MARGIN));
+        assertIncomplete(stalled);
+        assertServingAfterwards();
+    }
+
     /**
      * Many requests timing out at once do not exhaust the upstream connection pool: each gets its 504 at the route's
      * timeout, and a request right afterwards is served without waiting for a connection.
