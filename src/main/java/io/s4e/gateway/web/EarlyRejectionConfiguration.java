@@ -6,7 +6,10 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Installs {@link EarlyRejectionEnvelope} on every connection of the public server. */
+/**
+ * Netty settings of the public server that must hold before any gateway code runs: {@link EarlyRejectionEnvelope} on
+ * every connection, and forwarding headers never rewriting the request.
+ */
 @Configuration(proxyBeanMethods = false)
 public class EarlyRejectionConfiguration {
 
@@ -20,5 +23,18 @@ public class EarlyRejectionConfiguration {
                 channel.pipeline().addAfter(NettyPipeline.HttpCodec, EarlyRejectionEnvelope.NAME, HANDLER);
             }
         });
+    }
+
+    /**
+     * Turns Reactor Netty's handling of {@code Forwarded} / {@code X-Forwarded-*} off, whatever
+     * {@code server.forward-headers-strategy} says. Spring Boot turns it on by itself on Kubernetes, and it believes
+     * those headers from any peer: the remote address, host and path prefix of the request would then be the
+     * client's to choose (a forged {@code X-Forwarded-For} inside {@code s4e.captcha.bypass-cidrs} skips the captcha;
+     * {@code X-Forwarded-Prefix} changes the path the route policy decides on). The client IP is resolved by
+     * {@link ClientIps} from the socket peer and {@code s4e.trusted-proxies} only.
+     */
+    @Bean
+    public NettyServerCustomizer ignoreForwardingHeaders() {
+        return server -> server.forwarded(false);
     }
 }

@@ -1,0 +1,116 @@
+package io.s4e.gateway.relay;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.s4e.gateway.web.ErrorCode;
+import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayException;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+
+import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Keeps the upstream connection of a forwarded request within the contract once the request was sent:
+ * <ul>
+ * <li>An upstream that resets the connection or answers something that is not HTTP is a 502 {@code bad_gateway}
+ * (Spring Cloud Gateway reports those as plain I/O or decoder failures, which would otherwise be a 500).</li>
+ * <li>The route's {@code response-timeout} (or the global one) bounds the upstream's silence while the body
+ * streams, not only the wait for the headers: a body that stalls ends the client's response at that timeout instead
+ * of leaving it open for as long as the upstream holds the connection.</li>
+ * </ul>
+ * It runs after Spring Cloud Gateway's routing filter has the response headers and before the response writer
+ * streams the body, so its order sits right after {@link NettyWriteResponseFilter}'s.
+ */
+@Component
+public class UpstreamConnectionFilter implements GlobalFilter, Ordered {
+
+    /** Between the response writer ({@code -1}) and the routing filter (lowest precedence). */
+    public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER + 1;
+
+    private static final String HANDLER_NAME = "s4e.upstreamBodyTimeout";
+    private static final String TIMEOUT_KEY = "response-timeout";
+
+    private final Duration globalTimeout;
+
+    public UpstreamConnectionFilter(HttpClientProperties properties) {
+        this.globalTimeout = properties.getResponseTimeout();
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        return chain.filter(exchange)
+                .then(Mono.fromRunnable(() -> boundBodyReads(exchange)))
+                .onErrorMap(UpstreamConnectionFilter::isUpstreamBroken, failure -> Errors.of(ErrorCode.BAD_GATEWAY,
+                        "The upstream service refused or dropped the connection."))
+                .then();
+    }
+
+    private void boundBodyReads(ServerWebExchange exchange) {
+        Connection connection = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR);
+        Duration timeout = timeoutOf(exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR));
+        if (connection == null || timeout == null) {
+            return;
+        }
+        connection.addHandlerFirst(HANDLER_NAME, new ReadTimeoutHandler(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** The route's {@code response-timeout} in ms (negative: none), else the global one; null when there is none. */
+    private Duration timeoutOf(Route route) {
+        Object value = route == null ? null : route.getMetadata().get(TIMEOUT_KEY);
+        if (value != null) {
+            long millis = value instanceof Number number ? number.longValue() : parseOrNegative(value.toString());
+            return millis > 0 ? Duration.ofMillis(millis) : null;
+        }
+        return globalTimeout == null || globalTimeout.isNegative() || globalTimeout.isZero() ? null : globalTimeout;
+    }
+
+    private static long parseOrNegative(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        }
+        catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A reset, a broken read or an answer that is not HTTP, anywhere in the cause chain; never our own errors. */
+    private static boolean isUpstreamBroken(Throwable failure) {
+        if (failure instanceof GatewayException) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IOException || t instanceof DecoderException || fromHttpCodec(t)) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** Netty's HTTP client codec refuses a malformed status line with a bare IllegalArgumentException. */
+    private static boolean fromHttpCodec(Throwable t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return t instanceof IllegalArgumentException && stack.length > 0
+                && stack[0].getClassName().startsWith("io.netty.handler.codec.http.");
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+}
