@@ -1,5 +1,7 @@
 package io.s4e.gateway.mfa;
 
+import java.time.Duration;
+
 import io.s4e.gateway.web.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +21,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class EmailCodeSender {
+
+    /** Longest wait for the SMTP exchange, beyond the socket timeouts of {@code spring.mail.properties}. */
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(8);
 
     private static final Logger log = LoggerFactory.getLogger(EmailCodeSender.class);
     private static final String UNAVAILABLE = "The e-mail code could not be sent. Try again shortly or use another "
@@ -46,6 +51,7 @@ public class EmailCodeSender {
         }
         return Mono.fromRunnable(() -> sender.send(message(to, code)))
                 .subscribeOn(Schedulers.boundedElastic())
+                .timeout(SEND_TIMEOUT)
                 .doOnError(e -> log.warn("Sending an MFA e-mail code failed ({})", e.getClass().getSimpleName()))
                 .onErrorMap(e -> Errors.unavailable(UNAVAILABLE))
                 .then();

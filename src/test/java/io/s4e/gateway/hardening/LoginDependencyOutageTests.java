@@ -17,7 +17,6 @@ import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,14 +81,9 @@ class LoginDependencyOutageTests {
 
     /**
      * An SMTP server that accepts the connection and never answers must not hold the request: {@code /mfa/send}
-     * should answer 503 within a bound. Today it waits for as long as the server keeps the socket open.
+     * answer 503 within a bound (the SMTP socket timeouts of application.yml and the send's own timeout).
      */
     @Test
-    @Disabled("Hole outside this package: mfa/EmailCodeSender sends with JavaMail without any timeout (no "
-            + "mail.smtp.connectiontimeout/timeout/writetimeout in application.yml, no Mono.timeout on the send), so "
-            + "a silent SMTP server holds /api/user/auth/mfa/send and a boundedElastic thread forever. Fix: set "
-            + "spring.mail.properties.mail.smtp.{connectiontimeout,timeout,writetimeout} defaults and bound the send "
-            + "with Mono.timeout mapped to 503.")
     void smtpWhenServerAcceptsButNeverAnswersThen503Bounded() {
         String address = HardeningCalls.userWithPassword("member");
         TestData.update("UPDATE users SET email_mfa_enabled = true WHERE email = ?", address);
