@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +35,9 @@ class AuditQueryIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    AuditRetention retention;
 
     private AuditHttp http;
     private String admin;
@@ -81,6 +85,22 @@ class AuditQueryIntegrationTests {
 
         assertThat(seen).containsExactlyElementsOf(failures.stream().map(e -> e[0]).toList());
         assertThat(pages).isEqualTo(3);
+    }
+
+    @Test
+    void retentionWhenRunThenEventsOlderThan400DaysDeletedAndYoungerKept() {
+        long user = 8_200_000_000L + ThreadLocalRandom.current().nextInt(1_000_000);
+        Instant now = Instant.now();
+        for (int i = 0; i < 3; i++) {
+            insert(UUID.randomUUID().toString(), now.minus(java.time.Duration.ofDays(401 + i)), "login.success", user);
+        }
+        insert(UUID.randomUUID().toString(), now.minus(java.time.Duration.ofDays(399)), "login.success", user);
+
+        assertThat(retention.run().block(java.time.Duration.ofSeconds(30))).isGreaterThanOrEqualTo(3L);
+
+        List<java.util.Map<String, String>> left = AuditRows.query("SELECT occurred_at FROM audit_log WHERE user_id = ?",
+                user);
+        assertThat(left).hasSize(1);
     }
 
     @Test
