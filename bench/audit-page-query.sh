@@ -52,7 +52,7 @@ cols="id, occurred_at, event, outcome, user_id, key_id, key_hint, client_ip, use
 
 explain() { # label sql (inside a transaction that is rolled back)
   echo "== $1"
-  printf 'BEGIN;\nEXPLAIN (ANALYZE, BUFFERS, COSTS OFF) %s;\nROLLBACK;\n' "$2" | run | grep -E 'Index|Seq Scan|Sort|Execution Time|Buffers: shared' | head -8
+  printf 'BEGIN;\nEXPLAIN (ANALYZE, BUFFERS, COSTS OFF) %s;\nROLLBACK;\n' "$2" | run | grep -E 'Index|Seq Scan|Sort|Execution Time'
 }
 q="SELECT $cols FROM audit_log WHERE true"
 tail=" ORDER BY occurred_at DESC, id DESC LIMIT 51"
