@@ -42,6 +42,7 @@ start_gateway() { # name port management-port audit-enabled
   BENCH_GATEWAY_PORT=$2 BENCH_MANAGEMENT_PORT=$3 java -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$jar" \
     --spring.config.additional-location=file:bench/application-bench.yml \
     --logging.level.root=WARN --logging.level.s4e.audit=INFO \
+    --spring.data.redis.timeout=5s --spring.data.redis.connect-timeout=5s \
     --s4e.audit.enabled="$4" > "$work/$1.log" 2>&1 &
   pids+=($!)
 }
@@ -62,11 +63,14 @@ done
 
 run_wrk() { # name port
   local out rps p50 p99
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BAD_KEY" "http://127.0.0.1:$2/bench/key/x")" = 401 ] \
+    || { echo "bench: the gateway on :$2 stopped answering" >&2; tail -30 "$work"/*.log >&2; exit 1; }
   out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $BAD_KEY" \
     -H "X-Request-ID: bench-audit-$1" "http://127.0.0.1:$2/bench/key/x")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  [ -n "$rps" ] || { echo "bench: wrk failed against :$2: $out" >&2; exit 1; }
   echo "$1 $rps $p50 $p99"
 }
 
