@@ -6,9 +6,8 @@
 # keys would be.
 #   bench/audit.sh                       defaults: 20 s warm-up per gateway, then 3 rounds of 15 s, 32 connections
 #   ROUNDS=5 DURATION=30s bench/audit.sh
-# Needs wrk (apt-get install wrk), and PostgreSQL and Redis as for the tests. Events of the run stay in audit_log of
-# the database "test" (request ids bench-audit-…); delete them with
-#   psql -h 127.0.0.1 -U postgres -d test -c "DELETE FROM audit_log WHERE request_id LIKE 'bench-audit-%'"
+# Needs wrk and psql (apt-get install wrk postgresql-client), and PostgreSQL and Redis as for the tests. Both gateways
+# use a scratch database (created here, dropped at the end), so the run leaves no events behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,17 +19,21 @@ ON_PORT=${ON_PORT:-18180}
 OFF_PORT=${OFF_PORT:-18280}
 BAD_KEY=s4e_live_BenchUnknownKeyForThe401Pa244g0a
 
-for tool in wrk java curl; do
+for tool in wrk java curl psql; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install wrk)" >&2; exit 2; }
 done
 
 work=$(mktemp -d)
 pids=()
+DB="s4e_audit_wrk_$$"
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.5; done; done
+  psql -q -h 127.0.0.1 -U postgres -d test -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE $DB"
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "bench: building the jar" >&2
@@ -43,6 +46,7 @@ start_gateway() { # name port management-port audit-enabled
     --spring.config.additional-location=file:bench/application-bench.yml \
     --logging.level.root=WARN --logging.level.s4e.audit=INFO \
     --spring.data.redis.timeout=5s --spring.data.redis.connect-timeout=5s \
+    --spring.r2dbc.url="r2dbc:postgresql://127.0.0.1:5432/$DB?connectTimeout=PT2S" \
     --s4e.audit.enabled="$4" > "$work/$1.log" 2>&1 &
   pids+=($!)
 }
@@ -54,7 +58,7 @@ for port in $((ON_PORT + 1)) $((OFF_PORT + 1)); do
     sleep 0.5
   done
   curl -fs "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null \
-    || { echo "bench: a gateway did not become ready" >&2; tail -50 "$work"/*.log >&2; exit 1; }
+    || { echo "bench: a gateway did not become ready" >&2; tail -n 50 "$work"/*.log >&2; exit 1; }
 done
 for port in "$ON_PORT" "$OFF_PORT"; do
   [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BAD_KEY" "http://127.0.0.1:$port/bench/key/x")" = 401 ] \
@@ -63,8 +67,9 @@ done
 
 run_wrk() { # name port
   local out rps p50 p99
-  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BAD_KEY" "http://127.0.0.1:$2/bench/key/x")" = 401 ] \
-    || { echo "bench: the gateway on :$2 stopped answering" >&2; tail -30 "$work"/*.log >&2; exit 1; }
+  local code
+  code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BAD_KEY" "http://127.0.0.1:$2/bench/key/x")
+  [ "$code" = 401 ] || { echo "bench: the gateway on :$2 answered $code" >&2; tail -n 30 "$work"/*.log >&2; exit 1; }
   out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $BAD_KEY" \
     -H "X-Request-ID: bench-audit-$1" "http://127.0.0.1:$2/bench/key/x")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
