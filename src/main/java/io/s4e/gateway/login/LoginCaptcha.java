@@ -3,9 +3,9 @@ package io.s4e.gateway.login;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.audit.AuditEvents;
 import io.s4e.gateway.login.captcha.CaptchaCheck;
+import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.GatewayException;
-import io.s4e.gateway.web.ClientIps;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
