@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.s4e.gateway.audit.Audit;
+import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
@@ -64,7 +66,9 @@ public class ApiKeyService {
             String name = validName(request.name());
             List<String> scopes = validScopes(caller, request.scopes());
             Instant expiresAt = validExpiry(request.expiresAt());
-            return insert(caller.userId(), name, scopes, expiresAt);
+            return insert(caller.userId(), name, scopes, expiresAt)
+                    .flatMap(created -> Audit.keyCreated(caller, created.id(), caller.userId(),
+                            AuditLog.keyHintOf(created.key()), created.scopes()).thenReturn(created));
         });
     }
 
@@ -124,6 +128,8 @@ public class ApiKeyService {
                 .flatMap(key -> repository.revoke(id)
                         .concatMap(hash -> bus.publish(ApiKeyVerifier.KEY_TOPIC, hash))
                         .then(repository.findById(id)))
+                .flatMap(key -> Audit.keyRevoked(caller, id, key.userId(), AuditLog.keyHint(key.prefix(), key.last4()))
+                        .thenReturn(key))
                 .map(this::view);
     }
 
@@ -136,7 +142,9 @@ public class ApiKeyService {
         return Mono.defer(() -> {
             Duration grace = validGrace(request == null ? null : request.graceSeconds());
             return visible(caller, id)
-                    .flatMap(key -> newSecret().flatMap(secret -> rotateTo(id, secret, grace)));
+                    .flatMap(key -> newSecret().flatMap(secret -> rotateTo(id, secret, grace))
+                            .flatMap(rotated -> Audit.keyRotated(caller, id, key.userId(),
+                                    AuditLog.keyHintOf(rotated.key())).thenReturn(rotated)));
         });
     }
 

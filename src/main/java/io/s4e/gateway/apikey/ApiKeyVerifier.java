@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.r2dbc.spi.R2dbcException;
+import io.s4e.gateway.audit.Audit;
+import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
@@ -83,7 +85,7 @@ public class ApiKeyVerifier {
             return Mono.error(Errors.invalidApiKey());
         }
         String hash = ApiKeyHasher.hash(key);
-        return Mono.deferContextual(context -> verdictOn(hash, context)).flatMap(this::accept);
+        return Mono.deferContextual(context -> verdictOn(hash, context)).flatMap(verdict -> accept(verdict, key));
     }
 
     /**
@@ -102,9 +104,13 @@ public class ApiKeyVerifier {
                 .doOnError(failure -> verdicts.asMap().remove(hash, verdict));
     }
 
-    private Mono<Principal> accept(VerifiedKey verdict) {
-        if (!verdict.usableAt(clock.instant())) {
-            return Mono.error(Errors.invalidApiKey());
+    private Mono<Principal> accept(VerifiedKey verdict, String key) {
+        Instant now = clock.instant();
+        if (!verdict.usableAt(now)) {
+            return verdict.expiredAt(now)
+                    ? Audit.keyExpiredUse(verdict.principal().userId(), verdict.principal().keyId(),
+                            AuditLog.keyHintOf(key)).then(Mono.error(Errors.invalidApiKey()))
+                    : Mono.error(Errors.invalidApiKey());
         }
         Principal principal = verdict.principal();
         lastUsed.record(principal.keyId());
@@ -125,12 +131,13 @@ public class ApiKeyVerifier {
     private VerifiedKey verdictOf(KeyOwnerRow row) {
         Instant now = clock.instant();
         Instant validUntil = earliest(row.expiresAt(), row.matchedPrevious() ? row.graceEnd() : null);
-        if (row.ownerDisabled() || (validUntil != null && !now.isBefore(validUntil))) {
+        boolean expired = row.expiresAt() != null && !now.isBefore(row.expiresAt());
+        if (row.ownerDisabled() || (!expired && validUntil != null && !now.isBefore(validUntil))) {
             return VerifiedKey.REFUSED;
         }
         Set<String> scopes = roleScopes.effective(row.role(), row.scopes());
         Principal principal = Principal.ofApiKey(row.userId(), row.email(), row.role(), row.keyId(), scopes);
-        return new VerifiedKey(principal, validUntil);
+        return new VerifiedKey(principal, validUntil, row.expiresAt());
     }
 
     private static Instant earliest(Instant a, Instant b) {
@@ -179,7 +186,7 @@ public class ApiKeyVerifier {
 
         @Override
         public long expireAfterCreate(String key, VerifiedKey value, long currentTime) {
-            if (value.refused()) {
+            if (value.refused() || value.expiredAt(clock.instant())) {
                 return negativeTtl.toNanos();
             }
             if (value.validUntil() == null) {

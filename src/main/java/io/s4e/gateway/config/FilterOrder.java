@@ -12,6 +12,9 @@ public final class FilterOrder {
     /** Normalises the path before anything matches on it. */
     public static final int PATH_NORMALIZATION = Ordered.HIGHEST_PRECEDENCE + 10;
 
+    /** Makes the exchange known to audit recording calls in the Reactor context. */
+    public static final int AUDIT_CONTEXT = Ordered.HIGHEST_PRECEDENCE + 12;
+
     /** Adds the console's security headers to responses under {@code /console}. */
     public static final int CONSOLE_HEADERS = Ordered.HIGHEST_PRECEDENCE + 15;
 

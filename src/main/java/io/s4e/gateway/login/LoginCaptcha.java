@@ -1,7 +1,11 @@
 package io.s4e.gateway.login;
 
+import io.s4e.gateway.audit.Audit;
+import io.s4e.gateway.audit.AuditEvents;
 import io.s4e.gateway.login.captcha.CaptchaCheck;
 import io.s4e.gateway.web.ClientIps;
+import io.s4e.gateway.web.ErrorCode;
+import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -25,6 +29,8 @@ public class LoginCaptcha {
      * @return completes when the login may go on; an error as {@link CaptchaCheck#check} describes
      */
     public Mono<Void> check(LoginRequest body, ServerWebExchange exchange) {
-        return captcha.check(body.vendor(), body.captchaResponse(), body.wantsBypass(), clientIps.of(exchange));
+        return captcha.check(body.vendor(), body.captchaResponse(), body.wantsBypass(), clientIps.of(exchange))
+                .onErrorResume(e -> e instanceof GatewayException g && g.code() == ErrorCode.CAPTCHA_FAILED,
+                        e -> Audit.loginFailure(AuditEvents.CAPTCHA, null).then(Mono.error(e)));
     }
 }

@@ -2,6 +2,7 @@ package io.s4e.gateway.login;
 
 import java.time.Clock;
 
+import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.session.IssuedSession;
@@ -103,13 +104,14 @@ public class LoginRoutes {
     private Mono<ServerResponse> refresh(ServerRequest request) {
         return currentSession(request)
                 .flatMap(sessions::refresh)
+                .flatMap(issued -> Audit.sessionRefresh(issued.session().userId()).thenReturn(issued))
                 .flatMap(this::loggedIn);
     }
 
     private Mono<ServerResponse> logout(ServerRequest request) {
         boolean all = request.queryParam("all").map("true"::equalsIgnoreCase).orElse(false);
         return currentSession(request)
-                .flatMap(session -> sessions.end(session, all))
+                .flatMap(session -> sessions.end(session, all).then(Audit.sessionLogout(session.userId(), all)))
                 .then(Mono.defer(() -> ServerResponse.ok()
                         .header(HttpHeaders.SET_COOKIE, cookies.cleared().toString())
                         .bodyValue(Envelope.success(new LoginViews.LoggedOut(all)))));

@@ -1,5 +1,6 @@
 package io.s4e.gateway.login;
 
+import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.ratelimit.LoginThrottle;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
@@ -43,6 +44,7 @@ public class LoginService {
             }
             String email = body.email().strip();
             return throttle.checkAccountNotLocked(email)
+                    .onErrorResume(LoginService::isLocked, locked -> Audit.loginLocked(null).then(Mono.error(locked)))
                     .then(Mono.defer(() -> captcha.check(body, exchange)))
                     .then(Mono.defer(() -> passwords.check(email, body.password())))
                     .onErrorResume(LoginService::isWrongPassword,
@@ -50,6 +52,11 @@ public class LoginService {
                     .flatMap(user -> throttle.recordPasswordSuccess(email).thenReturn(user))
                     .flatMap(mfa::afterPassword);
         }));
+    }
+
+    /** The account's lock refused the attempt; the lock is per e-mail, so no user id is recorded. */
+    private static boolean isLocked(Throwable failure) {
+        return failure instanceof GatewayException refused && refused.code() == ErrorCode.RATE_LIMITED;
     }
 
     private static boolean isWrongPassword(Throwable failure) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.mfa.EmailCodeSender;
 import io.s4e.gateway.mfa.EmailCodes;
 import io.s4e.gateway.mfa.MfaChallenge;
@@ -70,8 +71,10 @@ public class MfaLogin {
                 .onErrorMap(e -> Errors.unavailable("Login is not possible right now. Try again shortly."))
                 .filter(MfaSettings::anyEnabled)
                 .<LoginOutcome>flatMap(mfa -> challenges.open(user.id())
-                        .map(token -> new LoginOutcome.MfaRequired(token, methods(mfa))))
+                        .map(token -> new LoginOutcome.MfaRequired(token, methods(mfa)))
+                        .flatMap(required -> Audit.mfaChallenge(user.id(), required.methods()).thenReturn(required)))
                 .switchIfEmpty(Mono.defer(() -> sessions.start(user.id(), user.email(), user.role(), List.of("pwd"))
+                        .flatMap(issued -> Audit.loginSuccess(user.id(), List.of("pwd")).thenReturn(issued))
                         .map(LoginOutcome.Started::new)));
     }
 
@@ -94,6 +97,7 @@ public class MfaLogin {
                                     ? throttle.recordMfaSuccess(challenge.userId()).then(Mono.defer(() -> finish(request, challenge)))
                                     : challenges.recordFailure(request.mfa_token())
                                             .then(throttle.recordMfaFailure(challenge.userId()))
+                                            .then(Audit.mfaFailure(challenge.userId(), request.method(), "wrong_code"))
                                             .then(Mono.error(() -> Errors.unauthorized("Invalid code.")))));
         });
     }
@@ -123,7 +127,8 @@ public class MfaLogin {
         return emailCodes.generate()
                 .flatMap(code -> challenges.storeEmailCode(token, EmailCodes.hash(token, code),
                                 clock.instant().plus(EMAIL_CODE_LIFETIME))
-                        .then(mail.send(mfa.email(), code)))
+                        .then(mail.send(mfa.email(), code))
+                        .then(Audit.mfaCodeSent(mfa.userId())))
                 .onErrorResume(failure -> challenges.releaseSend(token).onErrorResume(e -> Mono.empty())
                         .then(Mono.error(failure)));
     }
@@ -135,7 +140,8 @@ public class MfaLogin {
      */
     Mono<MfaChallenge> openStep(String mfaToken) {
         return challenges.find(mfaToken)
-                .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)));
+                .switchIfEmpty(Audit.mfaFailure(null, null, "invalid_token")
+                        .then(Mono.error(() -> Errors.unauthorized(EXPIRED))));
     }
 
     /**
@@ -166,7 +172,9 @@ public class MfaLogin {
                 .then(users.findById(challenge.userId()))
                 .filter(user -> !user.disabled())
                 .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)))
-                .flatMap(user -> sessions.start(user.id(), user.email(), user.role(), List.of("pwd", "mfa", factor)));
+                .flatMap(user -> sessions.start(user.id(), user.email(), user.role(), List.of("pwd", "mfa", factor))
+                        .flatMap(issued -> Audit.mfaSuccess(user.id(), request.method())
+                                .then(Audit.loginSuccess(user.id(), issued.session().amr())).thenReturn(issued)));
     }
 
     private static void validate(MfaVerifyRequest request) {

@@ -4,6 +4,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 
+import io.s4e.gateway.audit.Audit;
+import io.s4e.gateway.audit.AuditEvents;
 import io.s4e.gateway.user.PasswordHasher;
 import io.s4e.gateway.user.UserRecord;
 import io.s4e.gateway.user.UserRepository;
@@ -46,17 +48,23 @@ public class PasswordLogin {
                         e -> Errors.unavailable("Login is not possible right now. Try again shortly."))
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(found -> found.isPresent() ? verify(found.get(), password) : dummyCheck(password))
+                .flatMap(found -> found.isPresent() ? verify(found.get(), password)
+                        : dummyCheck(password).switchIfEmpty(refused(AuditEvents.UNKNOWN_ACCOUNT, null)))
                 .switchIfEmpty(Mono.error(() -> Errors.unauthorized(REFUSED)));
     }
 
     private Mono<UserRecord> verify(UserRecord user, String password) {
         if (user.passwordHash() == null || user.passwordHash().isEmpty()) {
-            return dummyCheck(password);
+            return dummyCheck(password).switchIfEmpty(refused(AuditEvents.UNKNOWN_ACCOUNT, user.id()));
         }
         return hasher.matches(password, user.passwordHash())
-                .filter(matches -> matches && !user.disabled())
-                .map(matches -> user);
+                .flatMap(matches -> matches && !user.disabled() ? Mono.just(user)
+                        : refused(matches ? AuditEvents.DISABLED : AuditEvents.BAD_PASSWORD, user.id()));
+    }
+
+    /** Records a refused login; always empty. */
+    private static Mono<UserRecord> refused(String reason, Long userId) {
+        return Audit.loginFailure(reason, userId).then(Mono.empty());
     }
 
     /** The same work as a real check, for a login that cannot succeed; always empty. */

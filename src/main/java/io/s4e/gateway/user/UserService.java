@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.s4e.gateway.apikey.ApiKeyVerifier;
+import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
@@ -65,7 +66,8 @@ public class UserService {
                     .flatMap(hash -> repository.insertIfAbsent(email, hash, role, tier))
                     .switchIfEmpty(Mono.error(() -> Errors.of(ErrorCode.CONFLICT,
                             "A user with this email exists.")))
-                    .map(UserService::view);
+                    .map(UserService::view)
+                    .flatMap(user -> Audit.userCreated(caller, user.id(), user.role(), user.tier()).thenReturn(user));
         });
     }
 
@@ -99,7 +101,9 @@ public class UserService {
             validUpdate(request);
             return repository.findById(userId)
                     .switchIfEmpty(Mono.error(() -> Errors.notFound("No user with this id.")))
-                    .flatMap(before -> apply(before, request));
+                    .flatMap(before -> apply(before, request))
+                    .flatMap(user -> Audit.userChanged(caller, user.id(), user.disabled() && request.disabled() != null,
+                            request.role(), request.tier(), request.disabled()).thenReturn(user));
         });
     }
 

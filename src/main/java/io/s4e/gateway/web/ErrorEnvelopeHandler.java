@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.s4e.gateway.audit.AuditLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -42,9 +43,11 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
     public static final String BEARER_CHALLENGE = "Bearer realm=\"s4e\"";
 
     private final ClientIps clientIps;
+    private final AuditLog audit;
 
-    public ErrorEnvelopeHandler(ClientIps clientIps) {
+    public ErrorEnvelopeHandler(ClientIps clientIps, AuditLog audit) {
         this.clientIps = clientIps;
+        this.audit = audit;
     }
 
     @Override
@@ -55,6 +58,7 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         }
         GatewayException error = translate(failure);
         logFailure(exchange, failure, error);
+        auditRefusal(exchange, error);
         copyStatusHeaders(response, failure);
         return write(exchange, error);
     }
@@ -129,6 +133,14 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
             }
         }
         return false;
+    }
+
+    /** Every 401, 403 and 429 is a {@code request.refused} audit event. */
+    private void auditRefusal(ServerWebExchange exchange, GatewayException error) {
+        int status = error.status().value();
+        if (status == 401 || status == 403 || status == 429) {
+            audit.refused(exchange, status, error.code().code());
+        }
     }
 
     private void logFailure(ServerWebExchange exchange, Throwable failure, GatewayException error) {

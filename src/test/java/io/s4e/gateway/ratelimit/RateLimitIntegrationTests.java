@@ -345,7 +345,7 @@ class RateLimitIntegrationTests {
     }
 
     @Test
-    void wrongPasswordsLockTheAccountOnEveryReplicaEvenForTheRightPassword() {
+    void wrongPasswordsLockTheAccountOnEveryReplicaEvenForTheRightPassword() throws InterruptedException {
         long user = user("standard");
         String email = emailOf(user);
         for (int i = 1; i <= 4; i++) {
@@ -357,9 +357,12 @@ class RateLimitIntegrationTests {
                 loginBody(email.toUpperCase(), "a wrong password of some length"));
         assertThat(fifth.assertRateLimited()).isEqualTo(900);
 
-        Http.Reply right = b.call(HttpMethod.POST, "/api/user/auth/login", Map.of(), loginBody(email, PASSWORD));
+        String requestId = "locked-" + user;
+        Http.Reply right = b.call(HttpMethod.POST, "/api/user/auth/login", Map.of("X-Request-ID", requestId),
+                loginBody(email, PASSWORD));
         assertThat(right.assertRateLimited()).isBetween(1L, 900L);
         assertThat(right.body()).doesNotContain(PASSWORD);
+        assertThat(auditReason(requestId)).as("audited as a login failure of a locked account").isEqualTo("locked");
         assertThat(login(a, emailOf(user("standard")), freshIp())).as("another account").isNotBlank();
     }
 
@@ -470,6 +473,17 @@ class RateLimitIntegrationTests {
         for (int i = 1; i <= count; i++) {
             assertThat(gateway.get("/api/assets/1", key).status()).as("request " + i).isEqualTo(200);
         }
+    }
+
+    /** The {@code detail.reason} of the {@code login.failure} event of request {@code requestId}, once written. */
+    private static String auditReason(String requestId) throws InterruptedException {
+        String sql = "SELECT detail->>'reason' FROM audit_log WHERE event = 'login.failure' AND request_id = ?";
+        String reason = TestData.queryString(sql, requestId);
+        for (int i = 0; i < 100 && reason == null; i++) {
+            Thread.sleep(50);
+            reason = TestData.queryString(sql, requestId);
+        }
+        return reason;
     }
 
     /** Requests until refused; the count of allowed ones. */

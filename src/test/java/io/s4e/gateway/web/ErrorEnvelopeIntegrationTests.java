@@ -5,6 +5,7 @@ import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 
+import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.RawHttp;
@@ -186,7 +187,7 @@ class ErrorEnvelopeIntegrationTests {
                 .header(RequestIds.HEADER, "rid-500"));
         IllegalStateException bug = new IllegalStateException("secret detail hunter2");
 
-        new ErrorEnvelopeHandler(new ClientIps(new NetworkProperties(List.of()))).handle(exchange, bug).block();
+        new ErrorEnvelopeHandler(new ClientIps(new NetworkProperties(List.of())), AuditLog.disabled()).handle(exchange, bug).block();
 
         MockServerHttpResponse response = exchange.getResponse();
         String body = response.getBodyAsString().block();

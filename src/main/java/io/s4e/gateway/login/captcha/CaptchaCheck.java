@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.web.Cidr;
 import io.s4e.gateway.web.Errors;
 import reactor.core.publisher.Mono;
@@ -39,8 +40,11 @@ public class CaptchaCheck {
      *         {@code captcha_failed} when missing or refused, 503 when the vendor cannot be reached
      */
     public Mono<Void> check(String vendor, String response, boolean wantsBypass, String clientIp) {
-        if (!properties.enabled() || (wantsBypass && isBypassPeer(clientIp))) {
+        if (!properties.enabled()) {
             return Mono.empty();
+        }
+        if (wantsBypass && isBypassPeer(clientIp)) {
+            return Audit.captchaBypass();
         }
         CaptchaVerifier verifier = vendor == null ? null : verifiers.get(vendor);
         CaptchaProperties.Vendor config = vendor == null ? null : properties.vendor(vendor);
