@@ -23,6 +23,11 @@ for tool in wrk java curl psql; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install wrk)" >&2; exit 2; }
 done
 
+# Rate-limit state an earlier run left under the bench's Redis prefix (a refused-key block) would answer 429.
+if command -v redis-cli >/dev/null; then
+  redis-cli --scan --pattern 's4e-bench:rl:*' | xargs -r redis-cli del >/dev/null
+fi
+
 work=$(mktemp -d)
 pids=()
 DB="s4e_audit_wrk_$$"
