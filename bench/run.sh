@@ -1,24 +1,44 @@
 #!/usr/bin/env bash
-# Measures the gateway with wrk: requests/s of a public route (no authentication) against the same route shape
-# with an API key and with a session cookie, in interleaved rounds of one session, in front of nginx returning a
-# fixed 200.
-#   bench/run.sh                      defaults: 30 s warm-up per route, then 3 rounds of 15 s, 32 connections, 1 wrk thread
+# The gateway's benchmark: one command, one session, interleaved rounds of wrk over
+#   direct        nginx returning a fixed 200 (the upstream), no proxy
+#   nginx_proxy   nginx proxy_pass with keep-alive in front of that upstream (the reference proxy)
+#   public        the gateway, a route with s4e-auth: none
+#   api_key       the gateway, an API key (Authorization: Bearer) on a scoped route, quotas off
+#   session       the gateway, a session cookie on the same route, quotas off
+#   full          the gateway, API key + tier quota + per-route scope (a second gateway with rate limits on)
+#   refused_unknown    a well-formed but unknown key (401, answered from the negative cache after the first)
+#   refused_malformed  a malformed key (401 before any store is asked)
+# then a fixed-rate pass (at 25 % of the public route's requests/s) of direct and api_key for the latency the
+# gateway adds. Prints requests/s, p50/p99 and the gateway's CPU-µs per request per scenario, the ratios, the
+# gateways' start-to-ready time and peak RSS, as a table and one JSON line.
+#   bench/run.sh                        defaults: 3 rounds of 15 s, 10 s warm-up per scenario, 32 connections
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 bench/run.sh
-# Needs wrk and nginx (apt-get install wrk nginx), and PostgreSQL and Redis as for the tests.
+#   SKIP_BUILD=1 bench/run.sh           use the jar in target/
+#   JAVA_OPTS="-XX:MaxRAMPercentage=75" bench/run.sh   the gateways' JVM flags (default: the container's)
+# Needs wrk and nginx (apt-get install wrk nginx), psql and redis-cli, and PostgreSQL and Redis as for the tests.
+# The gateways use a scratch database (dropped at the end) and the Redis prefix s4e-bench:.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-32}
-WARMUP=${WARMUP:-30s}
-export BENCH_GATEWAY_PORT=${BENCH_GATEWAY_PORT:-18080}
-export BENCH_MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-18081}
-export BENCH_UPSTREAM_PORT=${BENCH_UPSTREAM_PORT:-18090}
+WARMUP=${WARMUP:-10s}
+FIXED_CONNECTIONS=${FIXED_CONNECTIONS:-8}
+JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseSerialGC}
+UPSTREAM_PORT=${BENCH_UPSTREAM_PORT:-18090}
+PROXY_PORT=18091
+GW_PORT=18080
+GW_MANAGEMENT=18081
+FULL_PORT=18280
+FULL_MANAGEMENT=18281
 KEY=s4e_live_BenchAdminKeyForLoadRuns014Iwbwi
-GATEWAY=http://127.0.0.1:$BENCH_GATEWAY_PORT
+UNKNOWN_KEY=s4e_live_BenchUnknownKeyForThe401Pa244g0a
+MALFORMED_KEY=s4e_live_not-a-key
+DB="s4e_bench_$$"
+TICKS=$(getconf CLK_TCK)
 
-for tool in wrk nginx java; do
+for tool in wrk nginx java psql redis-cli curl; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install wrk nginx)" >&2; exit 2; }
 done
 
@@ -26,89 +46,183 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+  mkdir -p target && cp "$work"/*.log target/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
+redis-cli --scan --pattern 's4e-bench:*' | xargs -r redis-cli del >/dev/null
+psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $DB" >/dev/null
+
 cat > "$work/nginx.conf" <<NGINX
-worker_processes 1;
+worker_processes auto;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
+  upstream origin { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
   server {
-    listen 127.0.0.1:$BENCH_UPSTREAM_PORT;
+    listen 127.0.0.1:$UPSTREAM_PORT;
     keepalive_requests 1000000;
     location / { return 200 'ok'; }
+  }
+  server {
+    listen 127.0.0.1:$PROXY_PORT;
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
   }
 }
 NGINX
 nginx -c "$work/nginx.conf" -p "$work"
 
-echo "bench: building the jar" >&2
-./mvnw -q -B -DskipTests package
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "bench: building the jar" >&2
+  ./mvnw -q -B -DskipTests package
+fi
 jar=$(ls target/s4e-gateway-*.jar | grep -v plain | head -1)
 
-java -Xms256m -Xmx256m -XX:+UseSerialGC -jar "$jar" \
-  --spring.config.additional-location=file:bench/application-bench.yml \
-  --logging.level.root=WARN > "$work/gateway.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -fs "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/actuator/health/readiness" >/dev/null \
-  || { echo "bench: the gateway did not become ready" >&2; tail -50 "$work/gateway.log" >&2; exit 1; }
+start_gateway() { # name port management-port [args]
+  local name=$1 port=$2 mport=$3 start
+  shift 3
+  start=$(date +%s%N)
+  # shellcheck disable=SC2086
+  BENCH_GATEWAY_PORT=$port BENCH_MANAGEMENT_PORT=$mport BENCH_UPSTREAM_PORT=$UPSTREAM_PORT \
+    java $JAVA_OPTS -jar "$jar" \
+    --spring.config.additional-location=file:bench/application-bench.yml \
+    --spring.r2dbc.url="r2dbc:postgresql://127.0.0.1:5432/$DB" \
+    --logging.level.root=WARN "$@" > "$work/$name.log" 2>&1 &
+  pids+=($!)
+  eval "${name}_pid=$!"
+  for _ in $(seq 1 600); do
+    if curl -fs "http://127.0.0.1:$mport/actuator/health/readiness" >/dev/null 2>&1; then
+      eval "${name}_ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "bench: gateway $name did not become ready" >&2; tail -50 "$work/$name.log" >&2; exit 1
+}
+# One at a time, so each start-to-ready time is its own.
+start_gateway gw $GW_PORT $GW_MANAGEMENT --s4e.rate-limits.enabled=false
+start_gateway full $FULL_PORT $FULL_MANAGEMENT
 
-# Both routes must answer 200 before anything is measured.
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$GATEWAY/bench/public/x")" = 200 ] || { echo "public route broken" >&2; exit 1; }
-[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$GATEWAY/bench/key/x")" = 200 ] \
-  || { echo "key route broken" >&2; exit 1; }
-
+GW=http://127.0.0.1:$GW_PORT
 SESSION=$(curl -fs -H 'Content-Type: application/json' \
-  -d '{"email":"bench@bench.local","password":"bench-password-local-only"}' "$GATEWAY/api/user/auth/login" \
+  -d '{"email":"bench@bench.local","password":"bench-password-local-only"}' "$GW/api/user/auth/login" \
   | sed -E 's/.*"token":"([^"]+)".*/\1/')
-[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: token=$SESSION" "$GATEWAY/bench/key/x")" = 200 ] \
-  || { echo "session route broken" >&2; exit 1; }
 
-run_wrk() { # name url [header]
-  local out
-  if [ -n "${3:-}" ]; then
-    out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$3" "$2")
-  else
-    out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$2")
-  fi
-  local rps p50 p99 non2xx
+# name|url|header|expected status|gateway pid (empty: not a gateway)
+scenarios=(
+  "direct|http://127.0.0.1:$UPSTREAM_PORT/x||200|"
+  "nginx_proxy|http://127.0.0.1:$PROXY_PORT/x||200|"
+  "public|$GW/bench/public/x||200|$gw_pid"
+  "api_key|$GW/bench/key/x|Authorization: Bearer $KEY|200|$gw_pid"
+  "session|$GW/bench/key/x|Cookie: token=$SESSION|200|$gw_pid"
+  "full|http://127.0.0.1:$FULL_PORT/bench/key/x|Authorization: Bearer $KEY|200|$full_pid"
+  "refused_unknown|$GW/bench/key/x|Authorization: Bearer $UNKNOWN_KEY|401|$gw_pid"
+  "refused_malformed|$GW/bench/key/x|Authorization: Bearer $MALFORMED_KEY|401|$gw_pid"
+)
+
+for s in "${scenarios[@]}"; do # every scenario answers what it should before anything is measured
+  IFS='|' read -r name url header expect _ <<<"$s"
+  code=$(curl -s -o /dev/null -w '%{http_code}' ${header:+-H "$header"} "$url")
+  [ "$code" = "$expect" ] || { echo "bench: $name answered $code, not $expect" >&2; exit 1; }
+done
+curl -s -D - -o /dev/null -H "Authorization: Bearer $KEY" "http://127.0.0.1:$FULL_PORT/bench/key/x" \
+  | grep -qi '^x-ratelimit-limit:' || { echo "bench: the full path applies no quota" >&2; exit 1; }
+
+cpu_ticks() { # pid: user + system clock ticks so far
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+run_wrk() { # scenario-line
+  local name url header expect pid out before after rps p50 p99 bad requests cpu
+  IFS='|' read -r name url header expect pid <<<"$1"
+  [ -n "$pid" ] && before=$(cpu_ticks "$pid")
+  out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency ${header:+-H "$header"} "$url")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  echo "$1 $rps $p50 $p99 ${non2xx:-0}"
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  bad=${bad:-0}
+  [ "$expect" != 200 ] && bad=$((requests - bad)) # a refusal scenario's unexpected answers are its 2xx
+  cpu=-
+  if [ -n "$pid" ]; then
+    after=$(cpu_ticks "$pid")
+    cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$TICKS" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}')
+  fi
+  echo "$name $rps $p50 $p99 $cpu $bad"
 }
 
 echo "bench: warming up" >&2
-wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$GATEWAY/bench/public/x" >/dev/null
-wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Authorization: Bearer $KEY" "$GATEWAY/bench/key/x" >/dev/null
-wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Cookie: token=$SESSION" "$GATEWAY/bench/key/x" >/dev/null
+for s in "${scenarios[@]}"; do
+  IFS='|' read -r name url header _ _ <<<"$s"
+  wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" ${header:+-H "$header"} "$url" >/dev/null
+done
 
 results="$work/results"
 for round in $(seq 1 "$ROUNDS"); do
   echo "bench: round $round of $ROUNDS" >&2
-  run_wrk public "$GATEWAY/bench/public/x" >> "$results"
-  run_wrk api_key "$GATEWAY/bench/key/x" "Authorization: Bearer $KEY" >> "$results"
-  run_wrk session "$GATEWAY/bench/key/x" "Cookie: token=$SESSION" >> "$results"
+  if [ $((round % 2)) = 1 ]; then order=("${scenarios[@]}"); else
+    order=(); for ((i=${#scenarios[@]}-1; i>=0; i--)); do order+=("${scenarios[$i]}"); done
+  fi
+  for s in "${order[@]}"; do run_wrk "$s" >> "$results"; done
 done
 
-printf '%-8s %-6s %12s %10s %10s %8s\n' scenario round rps p50 p99 non2xx
-awk '{n[$1]++; printf "%-8s %-6s %12s %10s %10s %8s\n", $1, n[$1], $2, $3, $4, $5}' "$results"
-awk '
-  { sum[$1] += $2; cnt[$1]++; bad[$1] += $5 }
+# Fixed-rate pass: each connection waits between requests so that the total is about 25 % of the public route's
+# mean requests/s; p50/p99 of the gateway (API key) against the upstream alone.
+public_rps=$(awk '$1=="public" {s+=$2; n++} END {printf "%.0f", s/n}' "$results")
+rate=$(( public_rps / 4 ))
+delay_ms=$(awk -v c="$FIXED_CONNECTIONS" -v r="$rate" 'BEGIN {printf "%.3f", c * 1000 / r}')
+cat > "$work/fixed.lua" <<LUA
+function delay() return $delay_ms end
+LUA
+fixed() { # name url [header]
+  local out
+  out=$(wrk -t1 -c"$FIXED_CONNECTIONS" -d"$DURATION" --latency -s "$work/fixed.lua" ${3:+-H "$3"} "$2")
+  echo "$1 $(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out") $(awk '$1=="99%" {print $2}' <<<"$out")"
+}
+echo "bench: fixed rate, about $rate requests/s" >&2
+fixed direct "http://127.0.0.1:$UPSTREAM_PORT/x" > "$work/fixed"
+fixed api_key "$GW/bench/key/x" "Authorization: Bearer $KEY" >> "$work/fixed"
+
+rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+printf '%-18s %-6s %10s %10s %10s %8s %8s\n' scenario round rps p50 p99 cpu_us non_expected
+awk '{n[$1]++; printf "%-18s %-6s %10s %10s %10s %8s %8s\n", $1, n[$1], $2, $3, $4, $5, $6}' "$results"
+echo
+echo "fixed rate (about $rate requests/s, $FIXED_CONNECTIONS connections):"
+awk '{printf "  %-8s %8s rps  p50 %8s  p99 %8s\n", $1, $2, $3, $4}' "$work/fixed"
+echo "start to ready: gateway ${gw_ready_ms} ms, full-path gateway ${full_ready_ms} ms; peak RSS: $(rss_mb "$gw_pid") MB, $(rss_mb "$full_pid") MB"
+
+awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_full="$full_ready_ms" \
+    -v rss_gw="$(rss_mb "$gw_pid")" -v rss_full="$(rss_mb "$full_pid")" '
+  function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+  { sum[$1] += $2; cnt[$1]++; if ($5 != "-") cpu[$1] += $5; bad[$1] += $6; p99[$1] += ms($4); p50[$1] += ms($3) }
   END {
-    pub = sum["public"] / cnt["public"]; key = sum["api_key"] / cnt["api_key"]; ses = sum["session"] / cnt["session"];
-    printf "\nmean rps: public %.0f, api_key %.0f, session %.0f; api_key/public %.3f, session/public %.3f\n",
-      pub, key, ses, key / pub, ses / pub;
-    printf "{\"public_rps\":%.0f,\"api_key_rps\":%.0f,\"session_rps\":%.0f,\"ratio_api_key_public\":%.3f,\"ratio_session_public\":%.3f,\"non2xx\":%d,\"rounds\":%d}\n",
-      pub, key, ses, key / pub, ses / pub, bad["public"] + bad["api_key"] + bad["session"], cnt["public"];
+    while ((getline line < fixed) > 0) { split(line, f, " "); f50[f[1]] = ms(f[3]); f99[f[1]] = ms(f[4]) }
+    n = split("direct nginx_proxy public api_key session full refused_unknown refused_malformed", names, " ");
+    json = "{";
+    for (i = 1; i <= n; i++) {
+      k = names[i]; mean[k] = sum[k] / cnt[k];
+      json = json sprintf("\"%s\":{\"rps\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_us\":%s,\"unexpected\":%d},", k, mean[k],
+        p50[k] / cnt[k], p99[k] / cnt[k], (k == "direct" || k == "nginx_proxy") ? "null" : sprintf("%.0f", cpu[k] / cnt[k]), bad[k]);
+    }
+    r1 = mean["api_key"] / mean["public"]; r2 = mean["session"] / mean["public"]; r3 = mean["full"] / mean["public"];
+    r4 = mean["public"] / mean["nginx_proxy"]; r5 = mean["refused_malformed"] / mean["public"];
+    a50 = f50["api_key"] - f50["direct"]; a99 = f99["api_key"] - f99["direct"];
+    printf "\nratios: api_key/public %.3f  session/public %.3f  full/public %.3f  public/nginx_proxy %.3f  refused_malformed/public %.3f\n", r1, r2, r3, r4, r5;
+    printf "added latency at fixed rate, api_key over direct: p50 %.2f ms, p99 %.2f ms\n", a50, a99;
+    json = json sprintf("\"ratios\":{\"api_key_public\":%.3f,\"session_public\":%.3f,\"full_public\":%.3f,\"public_nginx_proxy\":%.3f,\"refused_malformed_public\":%.3f},", r1, r2, r3, r4, r5);
+    json = json sprintf("\"added_ms\":{\"p50\":%.2f,\"p99\":%.2f},\"ready_ms\":{\"gateway\":%d,\"full\":%d},\"peak_rss_mb\":{\"gateway\":%d,\"full\":%d},\"rounds\":%d}", a50, a99, ready_gw, ready_full, rss_gw, rss_full, cnt["public"]);
+    print json;
   }' "$results"

@@ -1,5 +1,10 @@
 package io.s4e.gateway.hardening;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -85,6 +90,18 @@ class StoreOutageTests {
             assertThat(http.get("/api/assets/1", admin).status()).as("cached key").isEqualTo(200);
             assertThat(http.get("/api/assets/1", "X-API-Key: " + unusedKey).status()).as("key from PostgreSQL")
                     .isEqualTo(200);
+            // Limits fall back to the in-process limiter with the same numbers (the rl-limited route: 3/min per
+            // account), never "everything allowed", and no decision waits beyond s4e.rate-limits.redis-timeout.
+            for (int i = 1; i <= 3; i++) {
+                String path = "/rl/limited/" + i;
+                RawHttp.Response allowed = withinBound(() -> http.get(path, admin));
+                assertThat(allowed.status()).as("fallback allows " + path).isEqualTo(200);
+            }
+            RawHttp.Response limited = withinBound(() -> http.get("/rl/limited/4", admin));
+            assertThat(limited.status()).as("fallback refuses beyond the limit").isEqualTo(429);
+            assertThat(limited.json().path("error").path("code").asString()).isEqualTo("rate_limited");
+            assertThat(limited.json().path("error").path("retry_after").asInt()).isPositive();
+            assertThat(limited.header("Retry-After")).isNotNull();
         }
         finally {
             redis.startAgain();
@@ -100,7 +117,7 @@ class StoreOutageTests {
     }
 
     @Test
-    void postgresStoppedWhenKeysUsedThenCachedWorkUncached503ThenRecoveryWithoutRestart() {
+    void postgresStoppedWhenKeysUsedThenCachedWorkUncached503ThenRecoveryWithoutRestart() throws Exception {
         String token = adminSession();
         String uncached = newKey();
         assertThat(http.get("/api/assets/1", admin).status()).isEqualTo(200);
@@ -114,14 +131,58 @@ class StoreOutageTests {
             assertUnavailableWithin(LOOKUP_TIMEOUT, () -> http.get("/api/assets/1", "X-API-Key: " + uncached));
             assertUnavailableWithin(Duration.ofSeconds(2), () -> HardeningCalls.postJson(http,
                     HardeningCalls.LOGIN, adminLoginBody()));
+            // Refusals go on being answered while their audit events wait in memory for PostgreSQL.
+            for (int i = 0; i < AUDITED_DURING_OUTAGE; i++) {
+                RawHttp.Response refused = withinBound(() -> http.get("/api/assets/1",
+                        "X-API-Key: s4e_live_malformed", "X-Request-ID: " + auditRun + "-" + System.nanoTime()));
+                assertThat(refused.status()).isEqualTo(401);
+            }
         }
         finally {
             postgres.startAgain();
         }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long arrived = auditedRefusals();
+        while (arrived < AUDITED_DURING_OUTAGE && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            arrived = auditedRefusals();
+        }
+        assertThat(arrived).as("every audit event of the outage arrives once PostgreSQL is back, once each")
+                .isEqualTo(AUDITED_DURING_OUTAGE);
 
         eventually(() -> http.get("/api/assets/1", "X-API-Key: " + uncached), 200, Duration.ofSeconds(20));
         eventually(() -> HardeningCalls.postJson(http, HardeningCalls.LOGIN, adminLoginBody()), 200,
                 Duration.ofSeconds(20));
+    }
+
+    /** Refused requests whose audit events were recorded while PostgreSQL was stopped. */
+    private static final int AUDITED_DURING_OUTAGE = 12;
+
+    /** Request ids of this run's audited refusals start with it. */
+    private final String auditRun = "outage-audit-" + ProcessHandle.current().pid();
+
+    private long auditedRefusals() {
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(PrivatePostgres.DATABASE), "postgres", "");
+             PreparedStatement query = c.prepareStatement("SELECT count(*) FROM audit_log "
+                     + "WHERE event = 'request.refused' AND request_id LIKE ?")) {
+            query.setString(1, auditRun + "-%");
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+        catch (SQLException unreachableYet) {
+            return -1;
+        }
+    }
+
+    /** The call answers within a bound no store timeout of this replica exceeds. */
+    private static RawHttp.Response withinBound(Supplier<RawHttp.Response> call) {
+        long start = System.nanoTime();
+        RawHttp.Response reply = call.get();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("answered without waiting for the store")
+                .isLessThan(REDIS_TIMEOUT.plus(MARGIN));
+        return reply;
     }
 
     private String adminSession() {
