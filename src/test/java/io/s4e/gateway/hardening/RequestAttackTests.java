@@ -172,10 +172,10 @@ class RequestAttackTests {
      */
     @ParameterizedTest
     @ValueSource(strings = {
-            "X-Request-ID: abc%0d%0aX-Injected:%20yes", "X-Request-ID: abc\\r\\nX-Injected: yes",
-            "X-Request-ID: abc\r\n X-Injected: yes", "X-Request-ID: abc\r\n\tX-Injected: yes",
-            "X-Request-ID: abc X-Injected: yes", "X-Request-ID: abc\u0085X-Injected", "X-Request-ID: ab\u00e7d",
-            "X-Request-ID: a${jndi:ldap://x}", "X-Request-ID: abc\"},{\"x\":\"y", "X-Request-ID: <script>"
+            "X-Request-ID: qzx%0d%0aX-Injected:%20yes", "X-Request-ID: qzx\\r\\nX-Injected: yes",
+            "X-Request-ID: qzx\r\n X-Injected: yes", "X-Request-ID: qzx\r\n\tX-Injected: yes",
+            "X-Request-ID: qzx X-Injected: yes", "X-Request-ID: qzx\u0085X-Injected", "X-Request-ID: ab\u00e7d",
+            "X-Request-ID: a${jndi:ldap://x}", "X-Request-ID: qzx\"},{\"x\":\"y", "X-Request-ID: <script>"
     })
     void requestIdWhenCarryingInjectionThenReplacedAndNothingInjected(String header) {
         RawHttp.Response reply = http.get("/public/x", header);
@@ -185,7 +185,7 @@ class RequestAttackTests {
         String id = reply.header(RequestIds.HEADER);
         assertThat(reply.headers(RequestIds.HEADER)).hasSize(1);
         assertThat(RequestIds.isWellFormed(id)).as(id).isTrue();
-        assertThat(id).doesNotContain("abc").doesNotContain("Injected");
+        assertThat(id).doesNotContain("qzx").doesNotContain("Injected");
         if (reply.status() == 200) {
             EchoedRequest echoed = EchoedRequest.of(reply.body());
             assertThat(echoed.header(RequestIds.HEADER)).containsExactly(id);
