@@ -2,6 +2,7 @@ package io.s4e.gateway.ops;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.web.GatewayException;
@@ -48,10 +49,21 @@ public class LoginOutcomeMetrics implements WebFilter, Ordered {
         if (endpoint == null || exchange.getRequest().getMethod() != HttpMethod.POST) {
             return chain.filter(exchange);
         }
+        // Counted when the answer is committed, before the client can read it; a refusal is counted by its code
+        // when it leaves the chain, before the error handler commits its envelope.
+        AtomicBoolean counted = new AtomicBoolean();
+        exchange.getResponse().beforeCommit(() -> {
+            if (counted.compareAndSet(false, true)) {
+                count(endpoint, answered(endpoint, exchange));
+            }
+            return Mono.empty();
+        });
         return chain.filter(exchange)
-                .doOnSuccess(done -> count(endpoint, answered(endpoint, exchange)))
-                .doOnError(error -> count(endpoint, error instanceof GatewayException refused
-                        ? refused.code().code() : "error"));
+                .doOnError(error -> {
+                    if (counted.compareAndSet(false, true)) {
+                        count(endpoint, error instanceof GatewayException refused ? refused.code().code() : "error");
+                    }
+                });
     }
 
     private static String answered(String endpoint, ServerWebExchange exchange) {
