@@ -146,20 +146,53 @@ public class ConcurrencyLeases {
         };
     }
 
-    private final class RedisLease implements Lease {
+    /** A granted lease: its counts, and a release that runs once whatever calls it. */
+    private abstract static class GrantedLease implements Lease {
 
-        private final String key;
-        private final String id;
         private final int limit;
         private final int live;
         private final AtomicBoolean released = new AtomicBoolean();
+
+        GrantedLease(int limit, int live) {
+            this.limit = limit;
+            this.live = live;
+        }
+
+        public boolean granted() {
+            return true;
+        }
+
+        public int limit() {
+            return limit;
+        }
+
+        public int remaining() {
+            return Math.max(0, limit - live);
+        }
+
+        public int retryAfterSeconds() {
+            return 0;
+        }
+
+        public final void release() {
+            if (released.compareAndSet(false, true)) {
+                releaseOnce();
+            }
+        }
+
+        abstract void releaseOnce();
+    }
+
+    private final class RedisLease extends GrantedLease {
+
+        private final String key;
+        private final String id;
         private final Disposable renewal;
 
         RedisLease(String key, String id, int limit, int live) {
+            super(limit, live);
             this.key = key;
             this.id = id;
-            this.limit = limit;
-            this.live = live;
             Duration every = ttl.dividedBy(3);
             this.renewal = Flux.interval(every, every)
                     .concatMap(tick -> renew().onErrorResume(e -> Mono.empty()))
@@ -174,66 +207,26 @@ public class ConcurrencyLeases {
                     .timeout(timeout);
         }
 
-        public boolean granted() {
-            return true;
-        }
-
-        public int limit() {
-            return limit;
-        }
-
-        public int remaining() {
-            return Math.max(0, limit - live);
-        }
-
-        public int retryAfterSeconds() {
-            return 0;
-        }
-
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                renewal.dispose();
-                redis.opsForZSet().remove(key, id)
-                        .timeout(timeout)
-                        .subscribe(removed -> { }, failure -> log.debug("A lease could not be released now; it "
-                                + "expires on its own: {}", failure.getClass().getSimpleName()));
-            }
+        void releaseOnce() {
+            renewal.dispose();
+            redis.opsForZSet().remove(key, id)
+                    .timeout(timeout)
+                    .subscribe(removed -> { }, failure -> log.debug("A lease could not be released now; it "
+                            + "expires on its own: {}", failure.getClass().getSimpleName()));
         }
     }
 
-    private static final class LocalLease implements Lease {
+    private static final class LocalLease extends GrantedLease {
 
         private final AtomicInteger held;
-        private final int limit;
-        private final int live;
-        private final AtomicBoolean released = new AtomicBoolean();
 
         LocalLease(AtomicInteger held, int limit, int live) {
+            super(limit, live);
             this.held = held;
-            this.limit = limit;
-            this.live = live;
         }
 
-        public boolean granted() {
-            return true;
-        }
-
-        public int limit() {
-            return limit;
-        }
-
-        public int remaining() {
-            return Math.max(0, limit - live);
-        }
-
-        public int retryAfterSeconds() {
-            return 0;
-        }
-
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                held.decrementAndGet();
-            }
+        void releaseOnce() {
+            held.decrementAndGet();
         }
     }
 }
