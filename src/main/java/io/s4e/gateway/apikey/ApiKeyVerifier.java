@@ -20,6 +20,7 @@ import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.RequestIdLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -125,7 +126,13 @@ public class ApiKeyVerifier {
                 .map(this::verdictOf)
                 .defaultIfEmpty(VerifiedKey.REFUSED)
                 .timeout(lookupTimeout)
-                .onErrorMap(ApiKeyVerifier::isStoreFailure, ApiKeyVerifier::unavailable);
+                .transform(RequestIdLogContext.logOnError(failure -> {
+                    if (isStoreFailure(failure)) {
+                        log.warn("API key lookup failed; answering 503: {}", failure.toString());
+                    }
+                }))
+                .onErrorMap(ApiKeyVerifier::isStoreFailure,
+                        failure -> Errors.unavailable("API keys cannot be verified right now. Try again shortly."));
     }
 
     private VerifiedKey verdictOf(KeyOwnerRow row) {
@@ -150,11 +157,6 @@ public class ApiKeyVerifier {
     private static boolean isStoreFailure(Throwable failure) {
         return failure instanceof TimeoutException || failure instanceof DataAccessException
                 || failure instanceof R2dbcException;
-    }
-
-    private static Throwable unavailable(Throwable failure) {
-        log.warn("API key lookup failed; answering 503: {}", failure.toString());
-        return Errors.unavailable("API keys cannot be verified right now. Try again shortly.");
     }
 
     /** Drops the cached verdict on {@code hash}, or every verdict when null. */

@@ -2,18 +2,12 @@ package io.s4e.gateway.config;
 
 import java.time.Clock;
 
-import io.s4e.gateway.web.RequestIdLogContext;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** Beans shared by every feature. */
 @Configuration(proxyBeanMethods = false)
 public class CoreConfiguration {
-
-    static {
-        RequestIdLogContext.register();
-    }
 
     /** The clock every time decision reads; replaced in tests that move time. */
     @Bean

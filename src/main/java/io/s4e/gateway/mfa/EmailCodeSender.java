@@ -3,6 +3,7 @@ package io.s4e.gateway.mfa;
 import java.time.Duration;
 
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.RequestIdLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -52,7 +53,8 @@ public class EmailCodeSender {
         return Mono.fromRunnable(() -> sender.send(message(to, code)))
                 .subscribeOn(Schedulers.boundedElastic())
                 .timeout(SEND_TIMEOUT)
-                .doOnError(e -> log.warn("Sending an MFA e-mail code failed ({})", e.getClass().getSimpleName()))
+                .transform(RequestIdLogContext.logOnError(
+                        e -> log.warn("Sending an MFA e-mail code failed ({})", e.getClass().getSimpleName())))
                 .onErrorMap(e -> Errors.unavailable(UNAVAILABLE))
                 .then();
     }

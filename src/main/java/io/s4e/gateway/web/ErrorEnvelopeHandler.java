@@ -144,15 +144,17 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
     }
 
     private void logFailure(ServerWebExchange exchange, Throwable failure, GatewayException error) {
-        String path = exchange.getRequest().getPath().value();
         if (error.code() == ErrorCode.INTERNAL_ERROR) {
-            log.error("{} {} failed", exchange.getRequest().getMethod(), path, failure);
+            RequestIdLogContext.log(exchange, () -> log.error("{} {} failed", exchange.getRequest().getMethod(),
+                    exchange.getRequest().getPath().value(), failure));
         } else if (error.status().is5xxServerError()) {
-            log.warn("{} {} answered {} {}: {}", exchange.getRequest().getMethod(), path,
-                    error.status().value(), error.code().code(), failure.getClass().getSimpleName());
+            RequestIdLogContext.log(exchange, () -> log.warn("{} {} answered {} {}: {}",
+                    exchange.getRequest().getMethod(), exchange.getRequest().getPath().value(),
+                    error.status().value(), error.code().code(), failure.getClass().getSimpleName()));
         } else if (log.isDebugEnabled()) {
-            log.debug("{} {} refused {} {} client_ip={}", exchange.getRequest().getMethod(), path,
-                    error.status().value(), error.code().code(), clientIps.of(exchange));
+            RequestIdLogContext.log(exchange, () -> log.debug("{} {} refused {} {} client_ip={}",
+                    exchange.getRequest().getMethod(), exchange.getRequest().getPath().value(),
+                    error.status().value(), error.code().code(), clientIps.of(exchange)));
         }
     }
 

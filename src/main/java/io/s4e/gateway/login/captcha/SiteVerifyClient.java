@@ -2,6 +2,7 @@ package io.s4e.gateway.login.captcha;
 
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
+import io.s4e.gateway.web.RequestIdLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -51,11 +52,13 @@ public class SiteVerifyClient {
                 .bodyToMono(SiteVerifyAnswer.class)
                 .timeout(properties.timeout())
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("empty answer")))
-                .onErrorMap(e -> !(e instanceof GatewayException), e -> unreachable(vendor, e));
+                .transform(RequestIdLogContext.logOnError(e -> {
+                    if (!(e instanceof GatewayException)) {
+                        log.warn("Captcha vendor {} could not verify a login: {}", vendor, e.getClass().getSimpleName());
+                    }
+                }))
+                .onErrorMap(e -> !(e instanceof GatewayException),
+                        e -> Errors.unavailable("The captcha cannot be checked right now. Try again shortly."));
     }
 
-    private static GatewayException unreachable(String vendor, Throwable failure) {
-        log.warn("Captcha vendor {} could not verify a login: {}", vendor, failure.getClass().getSimpleName());
-        return Errors.unavailable("The captcha cannot be checked right now. Try again shortly.");
-    }
 }
