@@ -76,6 +76,6 @@ class ManagementIntegrationTests {
                 .contains("s4e_auth_outcomes_total{method=\"api_key\",outcome=\"success\"}")
                 .contains("cache_gets_total{cache=\"s4e.apikeys\",result=\"hit\"}")
                 .contains("s4e_apikey_db_lookups_total")
-                .contains("http_client_requests_seconds");
+                .contains("s4e_upstream_requests_seconds");
     }
 }

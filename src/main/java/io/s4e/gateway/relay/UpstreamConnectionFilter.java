@@ -11,6 +11,7 @@ import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClientResponse;
 
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -31,6 +32,7 @@ import org.springframework.web.server.ServerWebExchange;
  * streams, not only the wait for the headers: a body that stalls ends the client's response at that timeout instead
  * of leaving it open for as long as the upstream holds the connection.</li>
  * </ul>
+ * It also times each upstream exchange, from sending to the response headers ({@link UpstreamMetrics}).
  * It runs after Spring Cloud Gateway's routing filter has the response headers and before the response writer
  * streams the body, so its order sits right after {@link NettyWriteResponseFilter}'s.
  */
@@ -43,19 +45,40 @@ public class UpstreamConnectionFilter implements GlobalFilter, Ordered {
     private static final String HANDLER_NAME = "s4e.upstreamBodyTimeout";
     private static final String TIMEOUT_KEY = "response-timeout";
 
-    private final Duration globalTimeout;
+    private static final int NO_ANSWER = 0;
 
-    public UpstreamConnectionFilter(HttpClientProperties properties) {
+    private final Duration globalTimeout;
+    private final UpstreamMetrics metrics;
+
+    public UpstreamConnectionFilter(HttpClientProperties properties, UpstreamMetrics metrics) {
         this.globalTimeout = properties.getResponseTimeout();
+        this.metrics = metrics;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        long started = System.nanoTime();
         return chain.filter(exchange)
-                .then(Mono.fromRunnable(() -> boundBodyReads(exchange)))
-                .onErrorMap(UpstreamConnectionFilter::isUpstreamBroken, failure -> Errors.of(ErrorCode.BAD_GATEWAY,
-                        "The upstream service refused or dropped the connection."))
+                .then(Mono.fromRunnable(() -> answered(exchange, started)))
+                .onErrorMap(failure -> {
+                    record(exchange, NO_ANSWER, started);
+                    return isUpstreamBroken(failure) ? Errors.of(ErrorCode.BAD_GATEWAY,
+                            "The upstream service refused or dropped the connection.") : failure;
+                })
                 .then();
+    }
+
+    private void answered(ServerWebExchange exchange, long started) {
+        HttpClientResponse answer = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
+        record(exchange, answer == null ? NO_ANSWER : answer.status().code(), started);
+        boundBodyReads(exchange);
+    }
+
+    private void record(ServerWebExchange exchange, int status, long started) {
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        if (route != null) {
+            metrics.record(route.getId(), status, System.nanoTime() - started);
+        }
     }
 
     private void boundBodyReads(ServerWebExchange exchange) {

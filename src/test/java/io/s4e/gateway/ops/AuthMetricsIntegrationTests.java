@@ -117,10 +117,29 @@ class AuthMetricsIntegrationTests {
         assertThat(scrape)
                 .contains("s4e_auth_outcomes_total{method=\"api_key\",outcome=\"success\"}")
                 .contains("s4e_auth_outcomes_total{method=\"api_key\",outcome=\"unauthorized\"}")
-                .containsPattern("http_client_requests_seconds_count\\{[^}]*assets-read")
-                .containsPattern("http_client_requests_seconds_bucket\\{[^}]*assets-read")
+                .containsPattern("s4e_upstream_requests_seconds_count\\{route=\"assets-read\",status=\"200\"}")
+                .containsPattern("s4e_upstream_requests_seconds_bucket\\{[^}]*route=\"assets-read\",status=\"200\"")
+                .doesNotContain("http_server_requests_seconds_count{")
+                .doesNotContain("http_client_requests_seconds")
                 .contains("cache_gets_total{cache=\"s4e.apikeys\",result=\"hit\"}")
                 .contains("cache_gets_total{cache=\"s4e.apikeys\",result=\"miss\"}");
+    }
+
+    @Test
+    void upstreamTimerWhenUpstreamAnswersOrRefusesThenCountedByRouteAndStatus() {
+        double answered = upstreamCount("assets-read", "200");
+        double refused = upstreamCount("down", "none");
+        client().get().uri("/api/assets/9").header("X-API-Key", TestInfrastructure.get().adminKey).exchange()
+                .expectStatus().isOk();
+        client().get().uri("/down/x").exchange().expectStatus().isEqualTo(502);
+        assertThat(upstreamCount("assets-read", "200")).isEqualTo(answered + 1);
+        assertThat(upstreamCount("down", "none")).isEqualTo(refused + 1);
+        assertThat(meters.find("http.server.requests").timers()).as("server observations are off").isEmpty();
+    }
+
+    private double upstreamCount(String route, String status) {
+        var timer = meters.find("s4e.upstream.requests").tag("route", route).tag("status", status).timer();
+        return timer == null ? 0 : timer.count();
     }
 
     private void assertCounted(String method, String outcome, int status,
