@@ -11,19 +11,21 @@ import reactor.core.publisher.Mono;
 import org.springframework.stereotype.Component;
 
 /**
- * Authenticates session tokens from any carrier: the JWT must verify, and its session must still exist in Redis
- * (one round trip). The principal has every scope the session's role allows.
+ * Authenticates session tokens from any carrier: the JWT must verify (once per token: {@link SessionTokenCodec} keeps
+ * verified claims), and its session must still exist in Redis, as seen through the replica's {@link SessionCache}
+ * (at most 1 s old, and dropped at once when the session ends). The principal has every scope the session's role
+ * allows.
  */
 @Component
 public class SessionAuthenticator implements CredentialAuthenticator {
 
     private final SessionTokenCodec codec;
-    private final SessionStore store;
+    private final SessionCache sessions;
     private final RoleScopes roles;
 
-    public SessionAuthenticator(SessionTokenCodec codec, SessionStore store, RoleScopes roles) {
+    public SessionAuthenticator(SessionTokenCodec codec, SessionCache sessions, RoleScopes roles) {
         this.codec = codec;
-        this.store = store;
+        this.sessions = sessions;
         this.roles = roles;
     }
 
@@ -45,7 +47,7 @@ public class SessionAuthenticator implements CredentialAuthenticator {
      * @return the session; a 401 error when it ended or does not belong to the token's user; 503 when Redis is down
      */
     public Mono<Session> session(SessionClaims claims) {
-        return store.find(claims.sid())
+        return sessions.find(claims.sid())
                 .filter(session -> session.userId() == claims.userId())
                 .switchIfEmpty(Mono.error(() -> Errors.unauthorized("The session has ended. Log in again.")));
     }

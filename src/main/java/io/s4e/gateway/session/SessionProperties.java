@@ -19,10 +19,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxLifetime  the longest a session can be refreshed to, counted from login; default 30d
  * @param cookieSecure whether the {@code token} cookie carries {@code Secure}; default true
  * @param issuer       the {@code iss} claim written and required; default {@code s4e-gateway}
+ * @param cacheTtl     how long a replica serves a session it read from Redis without asking again; at most 1s (the
+ *                     contract's revocation bound), 0 turns the near cache off; default 1s. Logout, refresh and
+ *                     revocations reach every replica's cache at once over the invalidation channel
+ * @param cacheMaxSize the most sessions, and verified session tokens, a replica keeps in memory; default 10000
  */
 @ConfigurationProperties("s4e.session")
 public record SessionProperties(String jwtSecret, String jwtKid, Map<String, String> previousKeys, Duration ttl,
-                                Duration refreshGrace, Duration maxLifetime, Boolean cookieSecure, String issuer) {
+                                Duration refreshGrace, Duration maxLifetime, Boolean cookieSecure, String issuer,
+                                Duration cacheTtl, Integer cacheMaxSize) {
+
+    /** The contract's bound on how long an ended session may still be accepted by any replica. */
+    public static final Duration MAX_CACHE_TTL = Duration.ofSeconds(1);
 
     /** The fewest bytes a signing secret may have (HS256 needs a 256-bit key). */
     public static final int MIN_SECRET_BYTES = 32;
@@ -48,6 +56,15 @@ public record SessionProperties(String jwtSecret, String jwtKid, Map<String, Str
         maxLifetime = positive(maxLifetime, Duration.ofDays(30), "max-lifetime");
         cookieSecure = cookieSecure == null || cookieSecure;
         issuer = issuer == null || issuer.isBlank() ? "s4e-gateway" : issuer;
+        cacheTtl = cacheTtl == null ? MAX_CACHE_TTL : cacheTtl;
+        if (cacheTtl.isNegative() || cacheTtl.compareTo(MAX_CACHE_TTL) > 0) {
+            throw new IllegalArgumentException("s4e.session.cache-ttl must be between 0 and 1s (an ended session is "
+                    + "refused on every replica within 1 s), not " + cacheTtl);
+        }
+        cacheMaxSize = cacheMaxSize == null ? 10_000 : cacheMaxSize;
+        if (cacheMaxSize < 1) {
+            throw new IllegalArgumentException("s4e.session.cache-max-size must be at least 1, not " + cacheMaxSize);
+        }
     }
 
     /**
@@ -90,6 +107,7 @@ public record SessionProperties(String jwtSecret, String jwtKid, Map<String, Str
     public String toString() {
         return "SessionProperties[jwtKid=" + jwtKid + ", previousKids=" + previousKeys.keySet() + ", ttl=" + ttl
                 + ", refreshGrace=" + refreshGrace + ", maxLifetime=" + maxLifetime + ", cookieSecure="
-                + cookieSecure + ", issuer=" + issuer + "]";
+                + cookieSecure + ", issuer=" + issuer + ", cacheTtl=" + cacheTtl + ", cacheMaxSize=" + cacheMaxSize
+                + "]";
     }
 }

@@ -1,21 +1,27 @@
 package io.s4e.gateway.session;
 
+import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.web.Errors;
 import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
 
-/** Ends sessions in Redis: one, or every session of a user (logout-all, a disabled user). */
+/**
+ * Ends every session of a user in Redis (logout-all, a disabled or re-roled user), then tells every replica's
+ * {@link SessionCache}.
+ */
 @Component
 public class SessionRevocations {
 
     private final ReactiveStringRedisTemplate redis;
     private final SessionKeys keys;
+    private final InvalidationBus bus;
 
-    public SessionRevocations(ReactiveStringRedisTemplate redis, SessionKeys keys) {
+    public SessionRevocations(ReactiveStringRedisTemplate redis, SessionKeys keys, InvalidationBus bus) {
         this.redis = redis;
         this.keys = keys;
+        this.bus = bus;
     }
 
     /**
@@ -32,6 +38,7 @@ public class SessionRevocations {
                         : redis.delete(sessions.toArray(String[]::new)))
                 .flatMap(ended -> redis.delete(index).thenReturn(ended))
                 .onErrorMap(e -> !(e instanceof io.s4e.gateway.web.GatewayException),
-                        e -> Errors.unavailable("Sessions cannot be changed right now. Try again shortly."));
+                        e -> Errors.unavailable("Sessions cannot be changed right now. Try again shortly."))
+                .flatMap(ended -> bus.publish(SessionCache.USER_TOPIC, Long.toString(userId)).thenReturn(ended));
     }
 }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
@@ -17,7 +18,8 @@ import org.springframework.stereotype.Component;
 /**
  * Sessions in Redis, laid out by {@link SessionKeys}: a hash per session expiring with it, and the set of a user's
  * session ids. A session exists exactly as long as its hash. Every call is bounded by a timeout; Redis that cannot
- * be reached is a 503, never a refusal.
+ * be reached is a 503, never a refusal. A session that ends or changes is announced to every replica's
+ * {@link SessionCache} once Redis has it.
  */
 @Component
 public class SessionStore {
@@ -36,11 +38,14 @@ public class SessionStore {
     private final ReactiveStringRedisTemplate redis;
     private final SessionKeys keys;
     private final SessionProperties properties;
+    private final InvalidationBus bus;
 
-    public SessionStore(ReactiveStringRedisTemplate redis, SessionKeys keys, SessionProperties properties) {
+    public SessionStore(ReactiveStringRedisTemplate redis, SessionKeys keys, SessionProperties properties,
+                        InvalidationBus bus) {
         this.redis = redis;
         this.keys = keys;
         this.properties = properties;
+        this.bus = bus;
     }
 
     /**
@@ -81,7 +86,8 @@ public class SessionStore {
     public Mono<Boolean> delete(String sid, long userId) {
         return redis.delete(keys.session(sid))
                 .flatMap(deleted -> redis.opsForSet().remove(keys.userSessions(userId), sid).thenReturn(deleted > 0))
-                .transform(this::bounded);
+                .transform(this::bounded)
+                .flatMap(deleted -> ended(sid).thenReturn(deleted));
     }
 
     /**
@@ -94,7 +100,13 @@ public class SessionStore {
         String key = keys.session(sid);
         return redis.<String, String>opsForHash().putIfAbsent(key, REFRESHED, "1")
                 .flatMap(marked -> !marked ? Mono.just(false) : shorten(key, grace).thenReturn(true))
-                .transform(this::bounded);
+                .transform(this::bounded)
+                .flatMap(marked -> ended(sid).thenReturn(marked));
+    }
+
+    /** Tells every replica's {@link SessionCache} that session {@code sid} changed in Redis. */
+    private Mono<Void> ended(String sid) {
+        return bus.publish(SessionCache.SESSION_TOPIC, sid);
     }
 
     private Mono<Boolean> shorten(String key, Duration grace) {

@@ -40,6 +40,9 @@ class SessionRevocationIntegrationTests {
         String email = LoginCalls.userWithPassword("member");
         String first = gateway.token(email);
         String second = gateway.token(email);
+        assertThat(gateway.get("/api/assets/1", first).status()).as("now in this replica's session cache")
+                .isEqualTo(200);
+        assertThat(gateway.get("/api/assets/1", second).status()).isEqualTo(200);
         long userId = Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", email));
 
         Long ended = revocations.revokeAll(userId).block(Duration.ofSeconds(5));

@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
@@ -29,7 +30,7 @@ class SessionTokenCodecTests {
     final SessionTokenCodec codec = codec(SECRET, "k2", Map.of("k1", OLD_SECRET), "s4e-gateway");
 
     static SessionTokenCodec codec(String secret, String kid, Map<String, String> previous, String issuer) {
-        return new SessionTokenCodec(new SessionProperties(secret, kid, previous, null, null, null, null, issuer),
+        return new SessionTokenCodec(new SessionProperties(secret, kid, previous, null, null, null, null, issuer, null, null),
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -61,6 +62,58 @@ class SessionTokenCodecTests {
 
         assertThat(catchThrowableOfType(GatewayException.class, () -> codec.decode(token)).code().code())
                 .isEqualTo("token_expired");
+    }
+
+    @Test
+    void decodeWhenVerifiedEarlierAndExpiredSinceThenTokenExpired() {
+        AtomicReference<Instant> now = new AtomicReference<>(NOW);
+        Clock moving = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        SessionTokenCodec remembering = new SessionTokenCodec(
+                new SessionProperties(SECRET, null, null, null, null, null, null, null, null, null), moving);
+        String token = remembering.encode(claims(NOW.plusSeconds(60)));
+        assertThat(remembering.decode(token).sid()).isEqualTo("sid-1");
+        assertThat(remembering.decode(token).sid()).as("from the verified tokens").isEqualTo("sid-1");
+
+        now.set(NOW.plusSeconds(61));
+
+        assertThat(catchThrowableOfType(GatewayException.class, () -> remembering.decode(token)).code().code())
+                .isEqualTo("token_expired");
+    }
+
+    @Test
+    void decodeWhenAValidTokenWasVerifiedThenATamperedCopyIsStillRefused() {
+        String token = codec.encode(claims(NOW.plusSeconds(60)));
+        codec.decode(token);
+        String tampered = token.substring(0, token.length() - 1) + (token.endsWith("A") ? "B" : "A");
+
+        assertUnauthorized(tampered);
+    }
+
+    @Test
+    void propertiesWhenCacheTtlAboveOneSecondOrNegativeThenRefusedNamingTheProperty() {
+        for (Duration bad : new Duration[] {Duration.ofMillis(1001), Duration.ofMinutes(1), Duration.ofMillis(-1)}) {
+            assertThatThrownBy(() -> new SessionProperties(SECRET, null, null, null, null, null, null, null, bad,
+                    null)).as(bad.toString()).hasMessageContaining("s4e.session.cache-ttl");
+        }
+        assertThatThrownBy(() -> new SessionProperties(SECRET, null, null, null, null, null, null, null, null, 0))
+                .hasMessageContaining("s4e.session.cache-max-size");
+        assertThat(new SessionProperties(SECRET, null, null, null, null, null, null, null, Duration.ZERO, null)
+                .cacheTtl()).as("0 turns the near cache off").isZero();
     }
 
     @Test
@@ -126,7 +179,7 @@ class SessionTokenCodecTests {
     void propertiesWhenSecretShortMissingOrExampleThenRefusedNamingTheProperty() {
         for (String bad : new String[] {null, "", "short-secret", "your-256-bit-secret-your-256-bit-secret",
                 "changeme-changeme-changeme-changeme", "x".repeat(40)}) {
-            assertThatThrownBy(() -> new SessionProperties(bad, null, null, null, null, null, null, null))
+            assertThatThrownBy(() -> new SessionProperties(bad, null, null, null, null, null, null, null, null, null))
                     .as(String.valueOf(bad))
                     .hasMessageContaining("s4e.session.jwt-secret")
                     .satisfies(e -> {
@@ -139,7 +192,7 @@ class SessionTokenCodecTests {
 
     @Test
     void propertiesWhenDefaultsThenDocumentedValuesAndNoSecretInToString() {
-        SessionProperties p = new SessionProperties(SECRET, null, null, null, null, null, null, null);
+        SessionProperties p = new SessionProperties(SECRET, null, null, null, null, null, null, null, null, null);
 
         assertThat(p.jwtKid()).isEqualTo("k1");
         assertThat(p.ttl()).isEqualTo(Duration.ofHours(24));
@@ -147,6 +200,8 @@ class SessionTokenCodecTests {
         assertThat(p.maxLifetime()).isEqualTo(Duration.ofDays(30));
         assertThat(p.cookieSecure()).isTrue();
         assertThat(p.issuer()).isEqualTo("s4e-gateway");
+        assertThat(p.cacheTtl()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.cacheMaxSize()).isEqualTo(10_000);
         assertThat(p.toString()).doesNotContain(SECRET);
     }
 
