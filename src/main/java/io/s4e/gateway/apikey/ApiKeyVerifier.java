@@ -10,6 +10,8 @@ import java.util.concurrent.TimeoutException;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -52,6 +54,7 @@ public class ApiKeyVerifier {
     private final Clock clock;
     private final Duration lookupTimeout;
     private final AsyncCache<String, VerifiedKey> verdicts;
+    private final StatsCounter stats = new ConcurrentStatsCounter();
     private final Counter malformed;
     private final Counter lookups;
 
@@ -65,7 +68,7 @@ public class ApiKeyVerifier {
         this.verdicts = Caffeine.newBuilder()
                 .maximumSize(properties.cacheMaxSize())
                 .expireAfter(new VerdictExpiry(properties.cacheTtl(), properties.negativeCacheTtl(), clock))
-                .recordStats()
+                .recordStats(() -> stats)
                 .buildAsync();
         CaffeineCacheMetrics.monitor(meters, verdicts.synchronous(), "s4e.apikeys");
         this.malformed = meters.counter("s4e.apikey.malformed");
@@ -86,17 +89,32 @@ public class ApiKeyVerifier {
             return Mono.error(Errors.invalidApiKey());
         }
         String hash = ApiKeyHasher.hash(key);
+        VerifiedKey known = cachedVerdict(hash);
+        if (known != null) {
+            return accept(known, key);
+        }
         return Mono.deferContextual(context -> verdictOn(hash, context)).flatMap(verdict -> accept(verdict, key));
     }
 
     /**
-     * The cached verdict on {@code hash}, looked up when absent. A failed lookup is dropped from the cache before its
-     * error reaches the caller: Caffeine drops it too, but only after the callers' own callbacks have run, so a
-     * request arriving just after a 503 could otherwise be given the same failure without asking PostgreSQL again.
+     * The verdict on {@code hash} when the cache already holds it, counted as a hit; null otherwise. A cached key
+     * (the common case) is answered with a ready {@code Mono} and no operator around it.
      */
+    private VerifiedKey cachedVerdict(String hash) {
+        CompletableFuture<VerifiedKey> cached = verdicts.asMap().get(hash);
+        VerifiedKey verdict = cached != null && cached.isDone() && !cached.isCompletedExceptionally()
+                ? cached.getNow(null) : null;
+        if (verdict != null) {
+            stats.recordHits(1);
+        }
+        return verdict;
+    }
+
     /**
      * The cached verdict on {@code hash}, or one shared lookup. The lookup runs with the context of the request that
-     * started it, so its log lines carry that request's id.
+     * started it, so its log lines carry that request's id. A failed lookup is dropped from the cache before its
+     * error reaches the caller: Caffeine drops it too, but only after the callers' own callbacks have run, so a
+     * request arriving just after a 503 could otherwise be given the same failure without asking PostgreSQL again.
      */
     private Mono<VerifiedKey> verdictOn(String hash, ContextView context) {
         CompletableFuture<VerifiedKey> verdict = verdicts.get(hash,

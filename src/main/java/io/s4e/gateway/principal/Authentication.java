@@ -1,9 +1,11 @@
 package io.s4e.gateway.principal;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.web.Errors;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -12,14 +14,34 @@ import reactor.core.publisher.Mono;
  */
 public final class Authentication {
 
-    private static final Authentication ANONYMOUS = new Authentication(null, Mono.empty());
+    private static final Authentication ANONYMOUS = new Authentication(null, null);
 
     private final Credential credential;
+    private final PrincipalResolver resolver;
+    private final AtomicReference<Mono<Principal>> resolved = new AtomicReference<>();
     private final Mono<Principal> principal;
 
-    private Authentication(Credential credential, Mono<Principal> principal) {
+    private Authentication(Credential credential, PrincipalResolver resolver) {
         this.credential = credential;
-        this.principal = principal;
+        this.resolver = resolver;
+        if (resolver == null) {
+            resolved.set(Mono.empty());
+        }
+        this.principal = Mono.defer(this::resolveOnce);
+    }
+
+    /**
+     * Resolves the credential on the first subscription only. A ready answer (a cached credential) is kept as it is;
+     * one that is still to come is shared with {@code cache()}, so the credential is checked once per request.
+     */
+    private Mono<Principal> resolveOnce() {
+        Mono<Principal> known = resolved.get();
+        if (known != null) {
+            return known;
+        }
+        Mono<Principal> answer = resolver.resolve(credential);
+        Mono<Principal> shared = answer instanceof Fuseable.ScalarCallable<?> ? answer : answer.cache();
+        return resolved.compareAndSet(null, shared) ? shared : resolved.get();
     }
 
     /** An exchange without any credential. */
@@ -29,7 +51,7 @@ public final class Authentication {
 
     /** An exchange with {@code credential}, resolved by {@code resolver} on first subscription only. */
     public static Authentication of(Credential credential, PrincipalResolver resolver) {
-        return new Authentication(credential, Mono.defer(() -> resolver.resolve(credential)).cache());
+        return new Authentication(credential, resolver);
     }
 
     /** The credential, when one was presented. */
@@ -44,7 +66,8 @@ public final class Authentication {
      *         refused or cannot be checked
      */
     public Mono<Principal> principal() {
-        return principal;
+        Mono<Principal> known = resolved.get();
+        return known != null ? known : principal;
     }
 
     /**
@@ -53,6 +76,6 @@ public final class Authentication {
      * @return the principal; a 401 error when no credential was presented
      */
     public Mono<Principal> requirePrincipal() {
-        return principal.switchIfEmpty(Mono.error(() -> Errors.unauthorized("Authentication is required.")));
+        return principal().switchIfEmpty(Mono.error(() -> Errors.unauthorized("Authentication is required.")));
     }
 }

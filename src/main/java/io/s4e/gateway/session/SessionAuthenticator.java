@@ -6,6 +6,8 @@ import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayException;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -36,9 +38,27 @@ public class SessionAuthenticator implements CredentialAuthenticator {
 
     @Override
     public Mono<Principal> authenticate(Credential credential) {
-        return Mono.fromCallable(() -> codec.decode(credential.value()))
-                .flatMap(this::session)
-                .map(this::principal);
+        SessionClaims claims;
+        try {
+            claims = codec.decode(credential.value());
+        }
+        catch (GatewayException refused) {
+            return Mono.error(refused);
+        }
+        Mono<Session> session = session(claims);
+        if (session instanceof Fuseable.ScalarCallable<?> ready) {
+            // a session from this replica's cache: answer ready, without operators
+            try {
+                return Mono.just(principal((Session) ready.call()));
+            }
+            catch (GatewayException refused) {
+                return Mono.error(refused);
+            }
+            catch (Exception other) {
+                return Mono.error(other);
+            }
+        }
+        return session.map(this::principal);
     }
 
     /**
@@ -47,9 +67,23 @@ public class SessionAuthenticator implements CredentialAuthenticator {
      * @return the session; a 401 error when it ended or does not belong to the token's user; 503 when Redis is down
      */
     public Mono<Session> session(SessionClaims claims) {
-        return sessions.find(claims.sid())
+        Mono<Session> found = sessions.find(claims.sid());
+        if (found instanceof Fuseable.ScalarCallable<?> ready) {
+            try {
+                Session session = (Session) ready.call();
+                return session != null && session.userId() == claims.userId() ? found : Mono.error(ended());
+            }
+            catch (Exception failure) {
+                return found;
+            }
+        }
+        return found
                 .filter(session -> session.userId() == claims.userId())
-                .switchIfEmpty(Mono.error(() -> Errors.unauthorized("The session has ended. Log in again.")));
+                .switchIfEmpty(Mono.error(SessionAuthenticator::ended));
+    }
+
+    private static GatewayException ended() {
+        return Errors.unauthorized("The session has ended. Log in again.");
     }
 
     private Principal principal(Session session) {

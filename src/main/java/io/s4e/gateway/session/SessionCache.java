@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.s4e.gateway.cluster.InvalidationBus;
@@ -36,6 +38,7 @@ public class SessionCache {
 
     private final SessionStore store;
     private final AsyncCache<String, Session> sessions;
+    private final StatsCounter stats = new ConcurrentStatsCounter();
 
     public SessionCache(SessionStore store, SessionProperties properties, InvalidationBus bus, MeterRegistry meters,
                         Clock clock) {
@@ -47,7 +50,7 @@ public class SessionCache {
         this.sessions = Caffeine.newBuilder()
                 .maximumSize(properties.cacheMaxSize())
                 .expireAfter(new UntilSessionEnds(properties.cacheTtl(), clock))
-                .recordStats()
+                .recordStats(() -> stats)
                 .buildAsync();
         CaffeineCacheMetrics.monitor(meters, sessions.synchronous(), "s4e.sessions");
         bus.listen(SESSION_TOPIC, this::invalidateSession);
@@ -62,6 +65,14 @@ public class SessionCache {
     public Mono<Session> find(String sid) {
         if (sessions == null) {
             return store.find(sid);
+        }
+        CompletableFuture<Session> cached = sessions.asMap().get(sid);
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+            Session session = cached.getNow(null);
+            if (session != null) {
+                stats.recordHits(1);
+                return Mono.just(session);
+            }
         }
         return Mono.deferContextual(context -> {
             CompletableFuture<Session> session = sessions.get(sid,
