@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A real HTTP upstream on a random port that answers every request with what it received: method, raw URI and
  * headers, as JSON. Paths under {@code /slow} answer after {@code ?delay=ms} (default 3000), paths under
- * {@code /reset} close the connection without an answer.
+ * {@code /reset} close the connection without an answer, and {@code /public/hop} answers with hop-by-hop headers.
  */
 public final class EchoUpstream {
 
@@ -68,6 +68,12 @@ public final class EchoUpstream {
                 headers.computeIfAbsent(e.getKey().toLowerCase(), k -> new ArrayList<>()).add(e.getValue()));
         Map<String, Object> echo = Map.of("method", request.method().name(), "uri", uri, "headers", headers);
         byte[] body = JSON.writeValueAsBytes(echo);
+        if (uri.startsWith("/public/hop")) {
+            response.header("Keep-Alive", "timeout=5")
+                    .header("Proxy-Authenticate", "Basic realm=upstream")
+                    .header("Trailer", "X-Checksum")
+                    .header("X-Upstream-Kept", "yes");
+        }
         return request.receive().then()
                 .then(Mono.delay(delay).then())
                 .then(response.header("Content-Type", "application/json")
