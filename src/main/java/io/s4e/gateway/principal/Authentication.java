@@ -54,6 +54,25 @@ public final class Authentication {
         return new Authentication(credential, resolver);
     }
 
+    /**
+     * The principal of {@code exchange} when its credential resolves to one without waiting (a cached key or
+     * session); null otherwise (no credential, a refusal, or a lookup still to come, which is left for the first
+     * subscriber). Resolves the credential if nothing did yet: call it only where the route needs the principal.
+     */
+    public static Principal readyPrincipalOf(org.springframework.web.server.ServerWebExchange exchange) {
+        Authentication authentication = AuthenticationFilter.authenticationOf(exchange);
+        if (authentication.credential == null
+                || !(authentication.resolveOnce() instanceof Fuseable.ScalarCallable<?> ready)) {
+            return null;
+        }
+        try {
+            return ready.call() instanceof Principal principal ? principal : null;
+        }
+        catch (Exception refused) {
+            return null;
+        }
+    }
+
     /** The credential, when one was presented. */
     public Optional<Credential> credential() {
         return Optional.ofNullable(credential);

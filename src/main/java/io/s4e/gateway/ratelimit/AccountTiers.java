@@ -59,6 +59,12 @@ public class AccountTiers {
                 });
     }
 
+    /** The tier of account {@code userId} when this replica already holds it; null otherwise. */
+    public String cachedTierOf(long userId) {
+        CompletableFuture<String> tier = tiers.asMap().get(userId);
+        return tier != null && tier.isDone() && !tier.isCompletedExceptionally() ? tier.getNow(null) : null;
+    }
+
     private Mono<String> lookup(long userId) {
         return users.findById(userId)
                 .map(UserRecord::tier)

@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.Optional;
 
 import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.principal.Authentication;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.route.RoutePolicyRegistry;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.Errors;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -72,6 +74,13 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         if (policy.auth() == RoutePolicy.AuthMode.NONE) {
             return limit.isNone() ? chain.filter(exchange) : limited(exchange, chain, null, limit);
         }
+        Principal ready = Authentication.readyPrincipalOf(exchange);
+        if (ready != null) {
+            Mono<Void> decided = decidedNow(exchange, chain, ready, limit);
+            if (decided != null) {
+                return decided;
+            }
+        }
         return AuthenticationFilter.authenticationOf(exchange).principal()
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
@@ -81,6 +90,32 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
                     }
                     return limited(exchange, chain, principal.orElse(null), limit);
                 });
+    }
+
+    /**
+     * The decision for a principal already known (a cached credential) when it needs no round trip: the account's
+     * tier is cached and its token comes from this replica's reservation. Null when Redis must be asked.
+     */
+    private Mono<Void> decidedNow(ServerWebExchange exchange, GatewayFilterChain chain, Principal principal,
+                                  EndpointLimit limit) {
+        String tier = tiers.cachedTierOf(principal.userId());
+        if (tier == null) {
+            return null;
+        }
+        String subject = RateLimitKeys.account(principal.userId());
+        List<Bucket> list = new ArrayList<>(2);
+        list.add(Bucket.ofTier(keys.tier(principal.userId()), properties.tier(tier)));
+        list.addAll(endpointBuckets(subject, limit));
+        Mono<Decision> taken = buckets.take(list);
+        if (!(taken instanceof Fuseable.ScalarCallable<?> scalar)) {
+            return taken.flatMap(decision -> proceed(exchange, chain, subject, limit, Optional.of(decision)));
+        }
+        try {
+            return proceed(exchange, chain, subject, limit, Optional.of((Decision) scalar.call()));
+        }
+        catch (Exception failure) {
+            return Mono.error(failure);
+        }
     }
 
     private Mono<Void> limited(ServerWebExchange exchange, GatewayFilterChain chain, Principal principal,
@@ -98,16 +133,19 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         return wanted
                 .flatMap(list -> list.isEmpty() ? Mono.just(Optional.<Decision>empty())
                         : buckets.take(list).map(Optional::of))
-                .flatMap(decision -> {
-                    decision.ifPresent(d -> RateLimitHeaders.set(exchange, d));
-                    if (decision.isPresent() && !decision.get().allowed()) {
-                        return Mono.error(refusal(decision.get().retryAfterSeconds()));
-                    }
-                    if (limit.maxConcurrent() == null) {
-                        return chain.filter(exchange);
-                    }
-                    return withLease(exchange, chain, subject, limit, decision.isEmpty());
-                });
+                .flatMap(decision -> proceed(exchange, chain, subject, limit, decision));
+    }
+
+    private Mono<Void> proceed(ServerWebExchange exchange, GatewayFilterChain chain, String subject,
+                               EndpointLimit limit, Optional<Decision> decision) {
+        decision.ifPresent(d -> RateLimitHeaders.set(exchange, d));
+        if (decision.isPresent() && !decision.get().allowed()) {
+            return Mono.error(refusal(decision.get().retryAfterSeconds()));
+        }
+        if (limit.maxConcurrent() == null) {
+            return chain.filter(exchange);
+        }
+        return withLease(exchange, chain, subject, limit, decision.isEmpty());
     }
 
     private List<Bucket> endpointBuckets(String subject, EndpointLimit limit) {

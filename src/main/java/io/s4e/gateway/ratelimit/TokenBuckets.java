@@ -64,6 +64,10 @@ public class TokenBuckets {
             if (reserved != null) {
                 metrics.servedFromReservation(single.kind());
                 metrics.decided(single.kind(), true);
+                long ahead = availability.usable() ? reservations.refillWanted(single, now) : 0;
+                if (ahead > 0) {
+                    fetchAhead(single, ahead, now);
+                }
                 return Mono.just(reserved);
             }
         }
@@ -104,6 +108,20 @@ public class TokenBuckets {
         Decision decision = local.take(buckets, now);
         metrics.fellBack(decision.kind());
         return decision;
+    }
+
+    /** Takes {@code want} tokens of {@code bucket} into this replica's reservation, in the background. */
+    private void fetchAhead(Bucket bucket, long want, long now) {
+        List<Bucket> single = List.of(bucket);
+        redis.execute(SCRIPT, List.of(bucket.key()), List.of(Long.toString(now), Long.toString(want),
+                        Long.toString(bucket.capacity()), Double.toString(bucket.perMilli())))
+                .next()
+                .timeout(timeout)
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("no answer from the token script")))
+                .subscribe(result -> {
+                    long taken = number(result, 0);
+                    reservations.refilled(bucket, want, taken, decision(single, taken > 0, result, now));
+                }, failure -> reservations.abandoned(bucket, want + 1));
     }
 
     private static Decision decision(List<Bucket> buckets, boolean allowed, List<?> result, long now) {

@@ -11,11 +11,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * <p>Every admitted request still spends a token taken from the shared bucket, so no replica ever admits more than
  * the bucket allows. What changes is when the token leaves Redis: a busy account's replica takes a batch in one round
  * trip and hands the rest out in-process. The batch starts at one and doubles each time a reservation was used up
- * within a second of the previous fetch, up to {@link RateLimitProperties.Reservation#batchFor(long)}; an account
- * that slows down falls back to one token per round trip, which is exact. Unused tokens stay with the replica that
- * holds them (at most batch - 1 per account, and never more while fetches are in flight), so the account may be
- * refused by another replica up to that many tokens early; they are dropped when the account has been idle for
- * ten seconds.
+ * within a second of the previous fetch, up to {@link RateLimitProperties.Reservation#batchFor(long)}; while the
+ * account stays busy, the next batch is fetched ahead, in the background, once half of the current one is spent, so
+ * concurrent requests do not run dry together and each ask Redis for a single token. An account that slows down
+ * falls back to one token per round trip, which is exact. Unused tokens stay with the replica that holds them (at
+ * most one and a half batches per account), so the account may be refused by another replica up to that many tokens
+ * early; they are dropped when the account has been idle for ten seconds.
  *
  * <p>All state of one account sits in a small object guarded by its own monitor, held for a few field updates only.
  */
@@ -96,6 +97,44 @@ final class TokenReservations {
             held.sharedRemaining = shared.remaining();
             held.last = shared;
             return shared.withRemaining(held.sharedRemaining + held.left);
+        }
+    }
+
+    /**
+     * How many tokens to fetch ahead now, after a reserved token was handed out: a busy account's replica fetches its
+     * next batch while it still holds half of the current one, so its requests do not all run dry together and each
+     * ask Redis for one token. Zero when the reservation is still full enough, a fetch is in flight, or the account
+     * is not busy. A positive answer must be followed by {@link #refilled} or {@link #abandoned} with {@code want + 1}.
+     */
+    long refillWanted(Bucket bucket, long nowMillis) {
+        Held held = byKey.getIfPresent(bucket.key());
+        if (held == null) {
+            return 0;
+        }
+        synchronized (held) {
+            if (held.capacity != bucket.capacity() || held.inFlightExtra > 0 || held.batch < 2
+                    || held.left > held.batch / 2
+                    || nowMillis - held.lastFetchMillis >= DOUBLING_WINDOW_MILLIS) {
+                return 0;
+            }
+            held.batch = Math.min(settings.batchFor(bucket.capacity()), held.batch * 2);
+            held.lastFetchMillis = nowMillis;
+            held.inFlightExtra = held.batch;
+            return held.batch;
+        }
+    }
+
+    /** Keeps the tokens a fetch ahead ({@link #refillWanted}) brought; no request spends one of them yet. */
+    void refilled(Bucket bucket, long want, long taken, Decision shared) {
+        Held held = byKey.get(bucket.key(), key -> new Held(bucket.capacity()));
+        synchronized (held) {
+            held.inFlightExtra = Math.max(0, held.inFlightExtra - want);
+            if (held.capacity != bucket.capacity() || taken == 0) {
+                return;
+            }
+            held.left += taken;
+            held.sharedRemaining = shared.remaining();
+            held.last = shared;
         }
     }
 

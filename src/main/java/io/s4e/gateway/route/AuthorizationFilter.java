@@ -8,7 +8,6 @@ import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
 import io.s4e.gateway.web.GatewayAttributes;
-import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -45,11 +44,7 @@ public class AuthorizationFilter implements GlobalFilter, Ordered {
         if (policy.auth() == RoutePolicy.AuthMode.NONE) {
             return chain.filter(exchange);
         }
-        Authentication authentication = AuthenticationFilter.authenticationOf(exchange);
-        Mono<Principal> principal = policy.auth() == RoutePolicy.AuthMode.REQUIRED
-                ? authentication.requirePrincipal()
-                : authentication.principal();
-        Principal ready = readyPrincipal(authentication);
+        Principal ready = Authentication.readyPrincipalOf(exchange);
         if (ready != null) {
             // a cached credential: decide now, without operators
             try {
@@ -61,24 +56,14 @@ public class AuthorizationFilter implements GlobalFilter, Ordered {
             exchange.getAttributes().put(GatewayAttributes.PRINCIPAL, ready);
             return chain.filter(exchange);
         }
+        Authentication authentication = AuthenticationFilter.authenticationOf(exchange);
+        Mono<Principal> principal = policy.auth() == RoutePolicy.AuthMode.REQUIRED
+                ? authentication.requirePrincipal()
+                : authentication.principal();
         return principal
                 .doOnNext(p -> authorize(p, policy))
                 .doOnNext(p -> exchange.getAttributes().put(GatewayAttributes.PRINCIPAL, p))
                 .then(Mono.defer(() -> chain.filter(exchange)));
-    }
-
-    /** The principal when authentication already resolved to one (a cached credential); null otherwise. */
-    private static Principal readyPrincipal(Authentication authentication) {
-        if (authentication.credential().isEmpty()
-                || !(authentication.principal() instanceof Fuseable.ScalarCallable<?> scalar)) {
-            return null;
-        }
-        try {
-            return scalar.call() instanceof Principal principal ? principal : null;
-        }
-        catch (Exception refused) {
-            return null; // the refusal goes through the general path below
-        }
     }
 
     private static void authorize(Principal principal, RoutePolicy policy) {
