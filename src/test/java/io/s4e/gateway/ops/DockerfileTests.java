@@ -54,12 +54,27 @@ class DockerfileTests {
     @Test
     void runtimeWhenReadThenLayeredJarInOrderOfChange() {
         assertThat(starting("RUN")).anySatisfy(run -> assertThat(run)
-                .contains("java -Djarmode=tools -jar app.jar extract --layers --launcher"));
+                .contains("java -Djarmode=tools -jar app.jar extract --layers --destination extracted"));
         List<String> copies = runtime().stream().filter(i -> i.startsWith("COPY --from=build")).toList();
         assertThat(copies).extracting(c -> c.replaceAll(".*/extracted/([a-z-]+)/.*", "$1"))
                 .containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
         assertThat(last("ENTRYPOINT")).isEqualTo(
-                "ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
+                "ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=app.jsa\", \"-jar\", \"app.jar\"]");
+    }
+
+    @Test
+    void classDataWhenReadThenTrainedInTheRuntimeImageWithoutStoresAndMappedAtEveryStart() {
+        List<String> runtime = runtime();
+        String training = runtime.stream().filter(i -> i.contains("-XX:ArchiveClassesAtExit=app.jsa")).findFirst()
+                .orElseThrow();
+        assertThat(training).startsWith("RUN java").contains("-Dspring.context.exit=onRefresh")
+                .contains("--spring.flyway.enabled=false").contains("-jar app.jar");
+        assertThat(runtime.indexOf(training)).as("after the layers, as root, before USER")
+                .isGreaterThan(runtime.indexOf(runtime.stream().filter(i -> i.contains("extracted/application/"))
+                        .findFirst().orElseThrow()))
+                .isLessThan(runtime.indexOf(last("USER")));
+        assertThat(runtime.indexOf(last("ENV"))).as("trained with the runtime's JVM options")
+                .isLessThan(runtime.indexOf(training));
     }
 
     @Test
@@ -73,6 +88,7 @@ class DockerfileTests {
     @Test
     void jvmWhenReadThenSizedFromTheContainerLimit() {
         assertThat(last("ENV")).contains("-XX:MaxRAMPercentage=").contains("-XX:+ExitOnOutOfMemoryError")
+                .contains("-XX:+UseSerialGC")
                 .contains("JDK_JAVA_OPTIONS=").contains("LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs")
                 .contains("MANAGEMENT_SERVER_PORT=8081");
     }
