@@ -14,7 +14,9 @@
 #   bench/run.sh                        defaults: 3 rounds of 15 s, 10 s warm-up per scenario, 32 connections
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 bench/run.sh
 #   SKIP_BUILD=1 bench/run.sh           use the jar in target/
-#   JAVA_OPTS="-XX:MaxRAMPercentage=75" bench/run.sh   the gateways' JVM flags (default: the container's)
+#   JAVA_OPTS="..." bench/run.sh       the gateways' JVM flags (default: the image's and chart's recommended flags
+#                                       under the chart's 512 MiB memory limit)
+#   CDS=0 bench/run.sh                  start from the plain jar, without the image's class-data archive
 # Needs wrk and nginx (apt-get install wrk nginx), psql and redis-cli, and PostgreSQL and Redis as for the tests.
 # The gateways use a scratch database (dropped at the end) and the Redis prefix s4e-bench:.
 set -euo pipefail
@@ -25,7 +27,8 @@ DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-32}
 WARMUP=${WARMUP:-10s}
 FIXED_CONNECTIONS=${FIXED_CONNECTIONS:-8}
-JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseSerialGC}
+JAVA_OPTS=${JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC}
+CDS=${CDS:-1}
 UPSTREAM_PORT=${BENCH_UPSTREAM_PORT:-18090}
 PROXY_PORT=18091
 GW_PORT=18080
@@ -89,13 +92,29 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 jar=$(ls target/s4e-gateway-*.jar | grep -v plain | head -1)
 
+# As the image does: the jar extracted (application jar + lib/), and a class-data archive from a training run that
+# starts the context and exits without PostgreSQL or Redis (see Dockerfile).
+cds_opts=()
+if [ "$CDS" = 1 ]; then
+  echo "bench: extracting the jar and training the class-data archive" >&2
+  java -Djarmode=tools -jar "$jar" extract --destination "$work/app" >/dev/null
+  jar=$(ls "$work"/app/s4e-gateway-*.jar | head -1)
+  # shellcheck disable=SC2086
+  (cd "$work/app" && java $JAVA_OPTS -XX:ArchiveClassesAtExit=app.jsa -Dspring.context.exit=onRefresh -jar "$jar" \
+    --spring.flyway.enabled=false --spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:1/none \
+    --spring.data.redis.port=1 --s4e.session.jwt-secret=CdsTrainingRunOnlyNeverUsedForTokens0123 \
+    --server.port=0 --management.server.port=0 --logging.level.root=WARN > "$work/cds-training.log" 2>&1) \
+    || { echo "bench: the class-data training run failed" >&2; tail -20 "$work/cds-training.log" >&2; exit 1; }
+  cds_opts=("-XX:SharedArchiveFile=$work/app/app.jsa")
+fi
+
 start_gateway() { # name port management-port [args]
   local name=$1 port=$2 mport=$3 start
   shift 3
   start=$(date +%s%N)
   # shellcheck disable=SC2086
   BENCH_GATEWAY_PORT=$port BENCH_MANAGEMENT_PORT=$mport BENCH_UPSTREAM_PORT=$UPSTREAM_PORT \
-    java $JAVA_OPTS -jar "$jar" \
+    java $JAVA_OPTS "${cds_opts[@]}" -jar "$jar" \
     --spring.config.additional-location=file:bench/application-bench.yml \
     --spring.r2dbc.url="r2dbc:postgresql://127.0.0.1:5432/$DB" \
     --logging.level.root=WARN "$@" > "$work/$name.log" 2>&1 &

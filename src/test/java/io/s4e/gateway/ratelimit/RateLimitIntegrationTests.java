@@ -419,6 +419,42 @@ class RateLimitIntegrationTests {
                 .isEqualTo(200);
     }
 
+    @Test
+    void refusedApiKeysFarFromTheLimitAreStillCountedInRedis() throws InterruptedException {
+        String ip = freshIp();
+        Map<String, String> headers = new HashMap<>(xff(ip));
+        for (int i = 1; i <= 5; i++) {
+            headers.put(HttpHeaders.AUTHORIZATION, "Bearer " + TestData.unknownKey());
+            assertThat(a.call(HttpMethod.GET, "/api/assets/1", headers, null).status()).isEqualTo(401);
+        }
+        String counter = TestInfrastructure.get().redisPrefix + "rl:{key-ip:" + ip + "}:failures";
+        String counted = null;
+        for (int i = 0; i < 40 && !"5".equals(counted); i++) {
+            counted = redis.opsForValue().get(counter);
+            Thread.sleep(50);
+        }
+        assertThat(counted).as("every refusal reaches the shared count").isEqualTo("5");
+    }
+
+    @Test
+    void refusedApiKeysWhenOtherReplicasReachedTheLimitThenBlockedFromTheNextRequest() {
+        String ip = freshIp();
+        String counter = TestInfrastructure.get().redisPrefix + "rl:{key-ip:" + ip + "}:failures";
+        redis.opsForValue().set(counter, "19", java.time.Duration.ofMinutes(5)); // 19 refusals elsewhere
+        Map<String, String> headers = new HashMap<>(xff(ip));
+        headers.put(HttpHeaders.AUTHORIZATION, "Bearer " + TestData.unknownKey());
+
+        int first = a.call(HttpMethod.GET, "/api/assets/1", headers, null).status();
+
+        assertThat(first).as("the 20th refusal: 401, or already 429").isIn(401, 429);
+        headers.put(HttpHeaders.AUTHORIZATION, "Bearer " + keyOf(user("standard")));
+        int blocked = 0;
+        for (int i = 0; i < 20 && blocked != 429; i++) {
+            blocked = a.call(HttpMethod.GET, "/api/assets/1", headers, null).status();
+        }
+        assertThat(blocked).as("blocked, even with a valid key").isEqualTo(429);
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
 
     static long user(String tier) {
