@@ -2,7 +2,6 @@ package io.s4e.gateway.ratelimit;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -27,10 +26,7 @@ import org.springframework.web.server.WebFilterChain;
  * {@code refused-keys.max-failures} within {@code refused-keys.window} every API-key request of that IP is refused
  * with 429 for {@code refused-keys.block-duration}, before its key is looked up. The block is shared through Redis
  * and kept in memory by each replica that learned of it, so valid keys cost no extra round trip: a replica learns of
- * a block on the first refused key it sees from that IP. While an IP has had fewer than half of
- * {@code max-failures} refusals on this replica within the window, its refusals are counted in Redis without the 401
- * waiting for the count (a block the shared count reports then applies from the IP's next request); from there on,
- * each refusal waits for the count, so the one that reaches the limit is already answered 429.
+ * a block on the first refused key it sees from that IP.
  */
 @Component
 public class RefusedKeyGuard implements WebFilter, Ordered {
@@ -41,7 +37,6 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
     private final Clock clock;
     private final RateLimitProperties.RefusedKeys settings;
     private final Cache<String, Long> blockedUntil;
-    private final Cache<String, AtomicInteger> seenHere;
 
     public RefusedKeyGuard(FailureLocks locks, RateLimitMetrics metrics, ClientIps clientIps, Clock clock,
                            RateLimitProperties properties) {
@@ -53,10 +48,6 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
         this.blockedUntil = Caffeine.newBuilder()
                 .maximumSize(properties.localCacheSize())
                 .expireAfterWrite(settings.blockDuration())
-                .build();
-        this.seenHere = Caffeine.newBuilder()
-                .maximumSize(properties.localCacheSize())
-                .expireAfterWrite(settings.window())
                 .build();
     }
 
@@ -88,18 +79,6 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
      * @return completes when the IP is not blocked by it; a 429 error when it is (now) blocked
      */
     public Mono<Void> recordRefusedKey(String ip) {
-        Mono<Void> record = counted(ip);
-        int here = seenHere.get(ip, any -> new AtomicInteger()).incrementAndGet();
-        if (here < settings.maxFailures() / 2) {
-            // far from a block as seen from here: the refusal is answered without waiting for the shared count,
-            // which still learns of it (a block it reports applies from the next request)
-            record.onErrorComplete().subscribe();
-            return Mono.empty();
-        }
-        return record;
-    }
-
-    private Mono<Void> counted(String ip) {
         return locks.fail("key-ip:" + ip, LimitKind.REFUSED_KEYS, settings.maxFailures(), settings.window(),
                         settings.blockDuration())
                 .flatMap(locked -> {
