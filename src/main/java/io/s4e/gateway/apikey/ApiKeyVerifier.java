@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.r2dbc.spi.R2dbcException;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.cluster.InvalidationBus;
@@ -101,9 +102,7 @@ public class ApiKeyVerifier {
      * (the common case) is answered with a ready {@code Mono} and no operator around it.
      */
     private VerifiedKey cachedVerdict(String hash) {
-        CompletableFuture<VerifiedKey> cached = verdicts.asMap().get(hash);
-        VerifiedKey verdict = cached != null && cached.isDone() && !cached.isCompletedExceptionally()
-                ? cached.getNow(null) : null;
+        VerifiedKey verdict = Ready.valueOf(verdicts.asMap().get(hash));
         if (verdict != null) {
             stats.recordHits(1);
         }

@@ -4,8 +4,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.s4e.gateway.credential.Credential;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.web.Errors;
-import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -40,7 +40,7 @@ public final class Authentication {
             return known;
         }
         Mono<Principal> answer = resolver.resolve(credential);
-        Mono<Principal> shared = answer instanceof Fuseable.ScalarCallable<?> ? answer : answer.cache();
+        Mono<Principal> shared = Ready.isReady(answer) ? answer : answer.cache();
         return resolved.compareAndSet(null, shared) ? shared : resolved.get();
     }
 
@@ -61,14 +61,17 @@ public final class Authentication {
      */
     public static Principal readyPrincipalOf(org.springframework.web.server.ServerWebExchange exchange) {
         Authentication authentication = AuthenticationFilter.authenticationOf(exchange);
-        if (authentication.credential == null
-                || !(authentication.resolveOnce() instanceof Fuseable.ScalarCallable<?> ready)) {
+        if (authentication.credential == null) {
+            return null;
+        }
+        Mono<Principal> answer = authentication.resolveOnce();
+        if (!Ready.isReady(answer)) {
             return null;
         }
         try {
-            return ready.call() instanceof Principal principal ? principal : null;
+            return Ready.outcome(answer);
         }
-        catch (Exception refused) {
+        catch (RuntimeException refused) {
             return null;
         }
     }

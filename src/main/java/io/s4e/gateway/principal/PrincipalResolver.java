@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -51,21 +51,20 @@ public class PrincipalResolver {
             return Mono.error(Errors.unauthorized("This kind of credential is not accepted."));
         }
         Mono<Principal> answer = authenticator.authenticate(credential);
-        if (answer instanceof Fuseable.ScalarCallable<?> ready) {
+        if (Ready.isReady(answer)) {
             // a cached credential: the answer is already known, so count it now and hand it on as it is
             try {
-                if (ready.call() != null) {
+                if (Ready.outcome(answer) != null) {
                     count(credential, "success");
                 }
-                return answer;
             }
             catch (GatewayException refused) {
                 count(credential, refused.code().code());
-                return answer;
             }
-            catch (Exception other) {
-                return answer;
+            catch (RuntimeException other) {
+                // not a refusal: nothing to count, the caller gets the error
             }
+            return answer;
         }
         return answer
                 .doOnNext(principal -> count(credential, "success"))

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.user.UserRecord;
@@ -61,8 +62,7 @@ public class AccountTiers {
 
     /** The tier of account {@code userId} when this replica already holds it; null otherwise. */
     public String cachedTierOf(long userId) {
-        CompletableFuture<String> tier = tiers.asMap().get(userId);
-        return tier != null && tier.isDone() && !tier.isCompletedExceptionally() ? tier.getNow(null) : null;
+        return Ready.valueOf(tiers.asMap().get(userId));
     }
 
     private Mono<String> lookup(long userId) {

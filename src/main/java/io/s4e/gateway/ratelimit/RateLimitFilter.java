@@ -9,11 +9,11 @@ import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.principal.Authentication;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.route.RoutePolicyRegistry;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.Errors;
-import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -107,13 +107,13 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         list.add(Bucket.ofTier(keys.tier(principal.userId()), properties.tier(tier)));
         list.addAll(endpointBuckets(subject, limit));
         Mono<Decision> taken = buckets.take(list);
-        if (!(taken instanceof Fuseable.ScalarCallable<?> scalar)) {
+        if (!Ready.isReady(taken)) {
             return taken.flatMap(decision -> proceed(exchange, chain, subject, limit, Optional.of(decision)));
         }
         try {
-            return proceed(exchange, chain, subject, limit, Optional.of((Decision) scalar.call()));
+            return proceed(exchange, chain, subject, limit, Optional.of(Ready.outcome(taken)));
         }
-        catch (Exception failure) {
+        catch (RuntimeException failure) {
             return Mono.error(failure);
         }
     }

@@ -1,5 +1,6 @@
 package io.s4e.gateway.session;
 
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.CredentialAuthenticator;
 import io.s4e.gateway.principal.Principal;
@@ -7,7 +8,6 @@ import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
-import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -46,16 +46,13 @@ public class SessionAuthenticator implements CredentialAuthenticator {
             return Mono.error(refused);
         }
         Mono<Session> session = session(claims);
-        if (session instanceof Fuseable.ScalarCallable<?> ready) {
+        if (Ready.isReady(session)) {
             // a session from this replica's cache: answer ready, without operators
             try {
-                return Mono.just(principal((Session) ready.call()));
+                return Mono.just(principal(Ready.outcome(session)));
             }
-            catch (GatewayException refused) {
+            catch (RuntimeException refused) {
                 return Mono.error(refused);
-            }
-            catch (Exception other) {
-                return Mono.error(other);
             }
         }
         return session.map(this::principal);
@@ -68,12 +65,12 @@ public class SessionAuthenticator implements CredentialAuthenticator {
      */
     public Mono<Session> session(SessionClaims claims) {
         Mono<Session> found = sessions.find(claims.sid());
-        if (found instanceof Fuseable.ScalarCallable<?> ready) {
+        if (Ready.isReady(found)) {
             try {
-                Session session = (Session) ready.call();
+                Session session = Ready.outcome(found);
                 return session != null && session.userId() == claims.userId() ? found : Mono.error(ended());
             }
-            catch (Exception failure) {
+            catch (RuntimeException failure) {
                 return found;
             }
         }

@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.cluster.InvalidationBus;
 import reactor.core.publisher.Mono;
 
@@ -66,13 +67,10 @@ public class SessionCache {
         if (sessions == null) {
             return store.find(sid);
         }
-        CompletableFuture<Session> cached = sessions.asMap().get(sid);
-        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-            Session session = cached.getNow(null);
-            if (session != null) {
-                stats.recordHits(1);
-                return Mono.just(session);
-            }
+        Session cached = Ready.valueOf(sessions.asMap().get(sid));
+        if (cached != null) {
+            stats.recordHits(1);
+            return Mono.just(cached);
         }
         return Mono.deferContextual(context -> {
             CompletableFuture<Session> session = sessions.get(sid,
