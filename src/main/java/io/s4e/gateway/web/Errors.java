@@ -51,6 +51,12 @@ public final class Errors {
         return of(ErrorCode.SERVICE_UNAVAILABLE, message);
     }
 
+    /** {@code 503 service_unavailable} with {@code Retry-After}: the gateway is too busy to decide now. */
+    public static GatewayException unavailable(String message, int retryAfterSeconds) {
+        return new GatewayException(ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE.status(), message,
+                Math.max(1, retryAfterSeconds));
+    }
+
     /** {@code 429 rate_limited} with {@code Retry-After}. */
     public static GatewayException rateLimited(String message, int retryAfterSeconds) {
         return new GatewayException(ErrorCode.RATE_LIMITED, ErrorCode.RATE_LIMITED.status(), message,
