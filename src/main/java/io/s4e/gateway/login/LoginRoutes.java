@@ -3,13 +3,10 @@ package io.s4e.gateway.login;
 import java.time.Clock;
 
 import io.s4e.gateway.audit.Audit;
-import io.s4e.gateway.credential.Credential;
-import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.session.IssuedSession;
 import io.s4e.gateway.session.Session;
 import io.s4e.gateway.session.SessionAuthenticator;
 import io.s4e.gateway.session.SessionIssuer;
-import io.s4e.gateway.session.SessionTokenCodec;
 import io.s4e.gateway.web.Envelope;
 import io.s4e.gateway.web.MethodNotAllowed;
 import io.s4e.gateway.web.Errors;
@@ -41,18 +38,19 @@ public class LoginRoutes {
 
     private final LoginService logins;
     private final MfaLogin mfa;
+    private final AccountSessions accounts;
     private final SessionIssuer sessions;
-    private final SessionTokenCodec codec;
     private final SessionAuthenticator authenticator;
     private final SessionCookies cookies;
     private final Clock clock;
 
-    public LoginRoutes(LoginService logins, MfaLogin mfa, SessionIssuer sessions, SessionTokenCodec codec,
-                       SessionAuthenticator authenticator, SessionCookies cookies, Clock clock) {
+    public LoginRoutes(LoginService logins, MfaLogin mfa, AccountSessions accounts, SessionIssuer sessions,
+                       SessionAuthenticator authenticator, SessionCookies cookies,
+                       Clock clock) {
         this.logins = logins;
         this.mfa = mfa;
+        this.accounts = accounts;
         this.sessions = sessions;
-        this.codec = codec;
         this.authenticator = authenticator;
         this.cookies = cookies;
         this.clock = clock;
@@ -103,13 +101,17 @@ public class LoginRoutes {
 
     private Mono<ServerResponse> refresh(ServerRequest request) {
         return currentSession(request)
-                .flatMap(sessions::refresh)
+                .flatMap(accounts::refresh)
                 .flatMap(issued -> Audit.sessionRefresh(issued.session().userId()).thenReturn(issued))
                 .flatMap(this::loggedIn);
     }
 
     private Mono<ServerResponse> logout(ServerRequest request) {
-        boolean all = request.queryParam("all").map("true"::equalsIgnoreCase).orElse(false);
+        String allParam = request.queryParam("all").orElse("false");
+        if (!"true".equalsIgnoreCase(allParam) && !"false".equalsIgnoreCase(allParam)) {
+            return Mono.error(Errors.invalidRequest("Query parameter 'all' must be true or false."));
+        }
+        boolean all = "true".equalsIgnoreCase(allParam);
         return currentSession(request)
                 .flatMap(session -> sessions.end(session, all).then(Audit.sessionLogout(session.userId(), all)))
                 .then(Mono.defer(() -> ServerResponse.ok()
@@ -117,24 +119,8 @@ public class LoginRoutes {
                         .bodyValue(Envelope.success(new LoginViews.LoggedOut(all)))));
     }
 
-    /**
-     * The live session of the request's session token.
-     *
-     * @return the session; 401 without a credential or with an invalid one; 403 for a valid API key; 503 when Redis
-     *         cannot be reached
-     */
     private Mono<Session> currentSession(ServerRequest request) {
-        var authentication = AuthenticationFilter.authenticationOf(request.exchange());
-        Credential credential = authentication.credential().orElse(null);
-        if (credential == null) {
-            return Mono.error(Errors.unauthorized("A session token is required."));
-        }
-        if (credential.kind() != Credential.Kind.SESSION_TOKEN) {
-            return authentication.requirePrincipal()
-                    .then(Mono.error(() -> Errors.forbidden("This endpoint needs a session token, not an API key.")));
-        }
-        return Mono.fromCallable(() -> codec.decode(credential.value()))
-                .flatMap(authenticator::session);
+        return authenticator.requireSession(request.exchange());
     }
 
     private Mono<ServerResponse> loggedIn(IssuedSession issued) {

@@ -2,17 +2,16 @@ package io.s4e.gateway.login;
 
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.ratelimit.LoginThrottle;
-import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
-import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Service;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * A password login: attempts per client IP, input checks, the email's lock, captcha, password (a wrong one is
- * counted towards the lock), then a new session or the MFA step.
+ * A password login: attempts per client IP, input checks, captcha, the password check within an attempt reserved
+ * against the email's lock (so attempts at the same instant cannot pass the lock), then a new session or the MFA
+ * step.
  */
 @Service
 public class LoginService {
@@ -43,24 +42,11 @@ public class LoginService {
                 return Mono.error(Errors.invalidRequest("Fields 'email' and 'password' are required."));
             }
             String email = body.email().strip();
-            return throttle.checkAccountNotLocked(email)
-                    .onErrorResume(LoginService::isLocked, locked -> Audit.loginLocked(null).then(Mono.error(locked)))
-                    .then(Mono.defer(() -> captcha.check(body, exchange)))
-                    .then(Mono.defer(() -> passwords.check(email, body.password())))
-                    .onErrorResume(LoginService::isWrongPassword,
-                            refused -> throttle.recordPasswordFailure(email).then(Mono.error(refused)))
-                    .flatMap(user -> throttle.recordPasswordSuccess(email).thenReturn(user))
+            return captcha.check(body, exchange)
+                    .then(Mono.defer(() -> throttle.passwordAttempt(email,
+                            Mono.defer(() -> passwords.check(email, body.password())), Audit.loginLocked(null))))
                     .flatMap(mfa::afterPassword);
         }));
-    }
-
-    /** The account's lock refused the attempt; the lock is per e-mail, so no user id is recorded. */
-    private static boolean isLocked(Throwable failure) {
-        return failure instanceof GatewayException refused && refused.code() == ErrorCode.RATE_LIMITED;
-    }
-
-    private static boolean isWrongPassword(Throwable failure) {
-        return failure instanceof GatewayException refused && refused.code() == ErrorCode.UNAUTHORIZED;
     }
 
     private static boolean isBlank(String value) {

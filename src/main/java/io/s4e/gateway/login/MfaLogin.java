@@ -15,10 +15,10 @@ import io.s4e.gateway.mfa.MfaSettings;
 import io.s4e.gateway.mfa.TotpCodeCheck;
 import io.s4e.gateway.ratelimit.LoginThrottle;
 import io.s4e.gateway.session.IssuedSession;
-import io.s4e.gateway.session.SessionIssuer;
 import io.s4e.gateway.user.UserRecord;
-import io.s4e.gateway.user.UserRepository;
+import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Service;
@@ -39,20 +39,18 @@ public class MfaLogin {
     private final MfaRepository settings;
     private final MfaChallengeStore challenges;
     private final TotpCodeCheck totp;
-    private final UserRepository users;
-    private final SessionIssuer sessions;
+    private final AccountSessions sessions;
     private final EmailCodes emailCodes;
     private final EmailCodeSender mail;
     private final Clock clock;
     private final LoginThrottle throttle;
 
-    public MfaLogin(MfaRepository settings, MfaChallengeStore challenges, TotpCodeCheck totp, UserRepository users,
-                    SessionIssuer sessions, EmailCodes emailCodes, EmailCodeSender mail, Clock clock,
+    public MfaLogin(MfaRepository settings, MfaChallengeStore challenges, TotpCodeCheck totp,
+                    AccountSessions sessions, EmailCodes emailCodes, EmailCodeSender mail, Clock clock,
                     LoginThrottle throttle) {
         this.settings = settings;
         this.challenges = challenges;
         this.totp = totp;
-        this.users = users;
         this.sessions = sessions;
         this.emailCodes = emailCodes;
         this.mail = mail;
@@ -70,10 +68,11 @@ public class MfaLogin {
         return settings.settings(user.id())
                 .onErrorMap(e -> Errors.unavailable("Login is not possible right now. Try again shortly."))
                 .filter(MfaSettings::anyEnabled)
-                .<LoginOutcome>flatMap(mfa -> challenges.open(user.id())
+                .<LoginOutcome>flatMap(mfa -> sessions.generation(user.id())
+                        .flatMap(generation -> challenges.open(user.id(), generation))
                         .map(token -> new LoginOutcome.MfaRequired(token, methods(mfa)))
                         .flatMap(required -> Audit.mfaChallenge(user.id(), required.methods()).thenReturn(required)))
-                .switchIfEmpty(Mono.defer(() -> sessions.start(user.id(), user.email(), user.role(), List.of("pwd"))
+                .switchIfEmpty(Mono.defer(() -> sessions.start(user.id(), List.of("pwd"), null)
                         .flatMap(issued -> Audit.loginSuccess(user.id(), List.of("pwd")).thenReturn(issued))
                         .map(LoginOutcome.Started::new)));
     }
@@ -89,16 +88,18 @@ public class MfaLogin {
     public Mono<IssuedSession> verify(MfaVerifyRequest request) {
         return Mono.defer(() -> {
             validate(request);
-            return openStep(request.mfa_token())
-                    .flatMap(challenge -> throttle.checkMfaNotLocked(challenge.userId())
-                            .then(Mono.defer(() -> enabledSettings(challenge, request.method())))
-                            .flatMap(mfa -> codeAccepted(request, challenge, mfa))
-                            .flatMap(accepted -> accepted
-                                    ? throttle.recordMfaSuccess(challenge.userId()).then(Mono.defer(() -> finish(request, challenge)))
-                                    : challenges.recordFailure(request.mfa_token())
-                                            .then(throttle.recordMfaFailure(challenge.userId()))
-                                            .then(Audit.mfaFailure(challenge.userId(), request.method(), "wrong_code"))
-                                            .then(Mono.error(() -> Errors.unauthorized("Invalid code.")))));
+            String token = request.mfa_token();
+            return openStep(token)
+                    .flatMap(challenge -> throttle.mfaAttempt(challenge.userId(),
+                                    enabledSettings(challenge, request.method())
+                                            .flatMap(mfa -> codeAccepted(request, challenge, mfa))
+                                            .flatMap(accepted -> accepted ? Mono.just(true)
+                                                    : challenges.recordFailure(token)
+                                                            .then(Audit.mfaFailure(challenge.userId(),
+                                                                    request.method(), "wrong_code"))
+                                                            .thenReturn(false)))
+                            .flatMap(accepted -> accepted ? finish(request, challenge)
+                                    : Mono.error(() -> Errors.unauthorized("Invalid code."))));
         });
     }
 
@@ -116,8 +117,11 @@ public class MfaLogin {
         }
         String token = request.mfa_token();
         return openStep(token)
-                .flatMap(challenge -> enabledSettings(challenge, EMAIL))
-                .flatMap(mfa -> challenges.claimSend(token)
+                .flatMap(challenge -> sessions.generation(challenge.userId())
+                        .flatMap(generation -> generation == challenge.generation()
+                                ? enabledSettings(challenge, EMAIL)
+                                : challenges.close(token).then(Mono.error(() -> Errors.unauthorized(EXPIRED)))))
+                .flatMap(mfa -> challenges.claimSend(mfa.userId())
                         .flatMap(claimed -> claimed ? mailCode(token, mfa)
                                 : Mono.error(Errors.rateLimited("An e-mail code was sent moments ago.",
                                         (int) MfaChallengeStore.SEND_INTERVAL.toSeconds()))));
@@ -129,7 +133,7 @@ public class MfaLogin {
                                 clock.instant().plus(EMAIL_CODE_LIFETIME))
                         .then(mail.send(mfa.email(), code))
                         .then(Audit.mfaCodeSent(mfa.userId())))
-                .onErrorResume(failure -> challenges.releaseSend(token).onErrorResume(e -> Mono.empty())
+                .onErrorResume(failure -> challenges.releaseSend(mfa.userId()).onErrorResume(e -> Mono.empty())
                         .then(Mono.error(failure)));
     }
 
@@ -163,18 +167,24 @@ public class MfaLogin {
         return Mono.just(EmailCodes.matches(challenge, request.mfa_token(), request.code(), clock.instant()));
     }
 
-    /** Ends the mfa_token (only one verification can win it) and starts the session. */
+    /**
+     * Ends the mfa_token (only one verification can win it) and starts the session, in the generation the step was
+     * opened in: a disable, a new role or a logout everywhere since then ends the step instead.
+     */
     private Mono<IssuedSession> finish(MfaVerifyRequest request, MfaChallenge challenge) {
         String factor = TOTP.equals(request.method()) ? "otp" : "email";
         return challenges.close(request.mfa_token())
                 .filter(Boolean::booleanValue)
                 .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)))
-                .then(users.findById(challenge.userId()))
-                .filter(user -> !user.disabled())
-                .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)))
-                .flatMap(user -> sessions.start(user.id(), user.email(), user.role(), List.of("pwd", "mfa", factor))
-                        .flatMap(issued -> Audit.mfaSuccess(user.id(), request.method())
-                                .then(Audit.loginSuccess(user.id(), issued.session().amr())).thenReturn(issued)));
+                .then(Mono.defer(() -> sessions.start(challenge.userId(), List.of("pwd", "mfa", factor),
+                        challenge.generation())))
+                .onErrorMap(MfaLogin::isRefusal, refused -> Errors.unauthorized(EXPIRED))
+                .flatMap(issued -> Audit.mfaSuccess(challenge.userId(), request.method())
+                        .then(Audit.loginSuccess(challenge.userId(), issued.session().amr())).thenReturn(issued));
+    }
+
+    private static boolean isRefusal(Throwable failure) {
+        return failure instanceof GatewayException refused && refused.code() == ErrorCode.UNAUTHORIZED;
     }
 
     private static void validate(MfaVerifyRequest request) {

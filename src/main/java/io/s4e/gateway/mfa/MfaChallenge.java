@@ -8,8 +8,9 @@ import java.time.Instant;
  * @param userId            the user whose password was correct
  * @param emailCodeHash     SHA-256 hex of the e-mail code sent last; null when none was sent
  * @param emailCodeExpiresAt when that code stops being accepted; null when none was sent
+ * @param generation        the user's session generation when the step opened; a revocation since ends the step
  */
-public record MfaChallenge(long userId, String emailCodeHash, Instant emailCodeExpiresAt) {
+public record MfaChallenge(long userId, String emailCodeHash, Instant emailCodeExpiresAt, long generation) {
 
     @Override
     public String toString() {

@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
 /**
  * Open MFA login steps in Redis: a hash per {@code mfa_token} under {@code <prefix>mfa:<SHA-256 of the token>}
  * (the token itself is stored nowhere), living {@link #LIFETIME} and ended by success or by {@link #MAX_FAILURES}
- * wrong codes. A second key {@code <prefix>mfa-send:<hash>} living {@link #SEND_INTERVAL} limits e-mail sends.
+ * wrong codes. A second key {@code <prefix>mfa-send:<userId>} living {@link #SEND_INTERVAL} limits e-mail sends per
+ * account, across its mfa_tokens.
  * Redis that cannot be reached is a 503.
  */
 @Component
@@ -32,7 +33,7 @@ public class MfaChallengeStore {
     /** Wrong codes an mfa_token survives, minus one: the fifth ends it. */
     public static final int MAX_FAILURES = 5;
 
-    /** Shortest time between two e-mail sends of one mfa_token. */
+    /** Shortest time between two e-mail sends to one account, whatever mfa_token asks. */
     public static final Duration SEND_INTERVAL = Duration.ofSeconds(30);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
@@ -41,6 +42,7 @@ public class MfaChallengeStore {
     private static final String FAILURES = "failures";
     private static final String EMAIL_CODE = "email_code";
     private static final String EMAIL_CODE_EXPIRES = "email_code_expires";
+    private static final String GENERATION = "gen";
 
     private final ReactiveStringRedisTemplate redis;
     private final String prefix;
@@ -51,14 +53,15 @@ public class MfaChallengeStore {
     }
 
     /**
-     * Opens an MFA step for {@code userId}.
+     * Opens an MFA step for {@code userId} in its session generation {@code generation}.
      *
      * @return the new {@code mfa_temp_} token; a 503 error when Redis cannot be reached
      */
-    public Mono<String> open(long userId) {
+    public Mono<String> open(long userId, long generation) {
         return newToken().flatMap(token -> {
             String key = key(token);
-            return redis.opsForHash().putAll(key, Map.of(USER_ID, Long.toString(userId), FAILURES, "0"))
+            return redis.opsForHash().putAll(key, Map.of(USER_ID, Long.toString(userId), FAILURES, "0",
+                            GENERATION, Long.toString(generation)))
                     .then(redis.expire(key, LIFETIME))
                     .thenReturn(token)
                     .transform(MfaChallengeStore::bounded);
@@ -106,13 +109,13 @@ public class MfaChallengeStore {
     }
 
     /**
-     * Claims the right to send an e-mail code for {@code token} now.
+     * Claims the right to send an e-mail code to account {@code userId} now, whichever of its mfa_tokens asks.
      *
-     * @return true when no send happened in the last {@link #SEND_INTERVAL}; a 503 error when Redis cannot be
-     *         reached
+     * @return true when no send to the account happened in the last {@link #SEND_INTERVAL}; a 503 error when Redis
+     *         cannot be reached
      */
-    public Mono<Boolean> claimSend(String token) {
-        return redis.opsForValue().setIfAbsent(sendKey(token), "1", SEND_INTERVAL)
+    public Mono<Boolean> claimSend(long userId) {
+        return redis.opsForValue().setIfAbsent(sendKey(userId), "1", SEND_INTERVAL)
                 .transform(MfaChallengeStore::bounded);
     }
 
@@ -121,8 +124,8 @@ public class MfaChallengeStore {
      *
      * @return empty when released; a 503 error when Redis cannot be reached
      */
-    public Mono<Void> releaseSend(String token) {
-        return redis.delete(sendKey(token))
+    public Mono<Void> releaseSend(long userId) {
+        return redis.delete(sendKey(userId))
                 .then()
                 .transform(MfaChallengeStore::bounded);
     }
@@ -149,8 +152,8 @@ public class MfaChallengeStore {
                 .flatMap(hasUser -> hasUser ? Mono.<Void>empty() : redis.delete(key).then());
     }
 
-    private String sendKey(String token) {
-        return prefix + "mfa-send:" + ApiKeyHasher.hash(token);
+    private String sendKey(long userId) {
+        return prefix + "mfa-send:" + userId;
     }
 
     private String key(String token) {
@@ -164,7 +167,8 @@ public class MfaChallengeStore {
         }
         String expires = fields.get(EMAIL_CODE_EXPIRES);
         return new MfaChallenge(Long.parseLong(userId), fields.get(EMAIL_CODE),
-                expires == null ? null : Instant.ofEpochSecond(Long.parseLong(expires)));
+                expires == null ? null : Instant.ofEpochSecond(Long.parseLong(expires)),
+                Long.parseLong(fields.getOrDefault(GENERATION, "0")));
     }
 
     /** A new {@code mfa_temp_} token of 32 random bytes, drawn off the event loop. */

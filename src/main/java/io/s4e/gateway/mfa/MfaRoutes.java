@@ -1,8 +1,9 @@
 package io.s4e.gateway.mfa;
 
-import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.session.Session;
+import io.s4e.gateway.session.SessionAuthenticator;
 import io.s4e.gateway.web.Envelope;
 import io.s4e.gateway.web.MethodNotAllowed;
 import io.s4e.gateway.web.Errors;
@@ -30,9 +31,11 @@ public class MfaRoutes {
     private static final String EMAIL_ENABLE = "/api/user/mfa/email/enable";
 
     private final MfaEnrollment enrollment;
+    private final SessionAuthenticator sessions;
 
-    public MfaRoutes(MfaEnrollment enrollment) {
+    public MfaRoutes(MfaEnrollment enrollment, SessionAuthenticator sessions) {
         this.enrollment = enrollment;
+        this.sessions = sessions;
     }
 
     /** {@code /api/user/mfa/totp/setup}, {@code /totp/confirm} and {@code /email/enable}. */
@@ -49,20 +52,20 @@ public class MfaRoutes {
 
     private Mono<ServerResponse> setupTotp(ServerRequest request) {
         return sessionUser(request)
-                .flatMap(enrollment::setupTotp)
+                .flatMap(user -> enrollment.setupTotp(user.principal(), user.session()))
                 .flatMap(MfaRoutes::ok);
     }
 
     private Mono<ServerResponse> confirmTotp(ServerRequest request) {
         return sessionUser(request)
                 .flatMap(user -> JsonBodies.read(request, MfaViews.CodeRequest.class, null)
-                        .flatMap(body -> enrollment.confirmTotp(user, body)))
+                        .flatMap(body -> enrollment.confirmTotp(user.principal(), user.session(), body)))
                 .flatMap(MfaRoutes::ok);
     }
 
     private Mono<ServerResponse> enableEmail(ServerRequest request) {
         return sessionUser(request)
-                .flatMap(enrollment::enableEmail)
+                .flatMap(user -> enrollment.enableEmail(user.principal(), user.session()))
                 .flatMap(MfaRoutes::ok);
     }
 
@@ -70,21 +73,19 @@ public class MfaRoutes {
         return ServerResponse.ok().bodyValue(Envelope.success(data));
     }
 
+    /** The signed-in user and the session it signed in with. */
+    private record SessionUser(Principal principal, Session session) {
+    }
+
     /**
      * The user of the request's session token.
      *
-     * @return the principal; 401 without a credential or with an invalid one; 403 for a valid API key
+     * @return the principal and its session; 401 without a credential or with an invalid one; 403 for a valid API
+     *         key
      */
-    private static Mono<Principal> sessionUser(ServerRequest request) {
-        var authentication = AuthenticationFilter.authenticationOf(request.exchange());
-        Credential credential = authentication.credential().orElse(null);
-        if (credential == null) {
-            return Mono.error(Errors.unauthorized("A session token is required."));
-        }
-        if (credential.kind() != Credential.Kind.SESSION_TOKEN) {
-            return authentication.requirePrincipal()
-                    .then(Mono.error(() -> Errors.forbidden("This endpoint needs a session token, not an API key.")));
-        }
-        return authentication.requirePrincipal();
+    private Mono<SessionUser> sessionUser(ServerRequest request) {
+        return sessions.requireSession(request.exchange())
+                .flatMap(session -> AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal()
+                        .map(principal -> new SessionUser(principal, session)));
     }
 }

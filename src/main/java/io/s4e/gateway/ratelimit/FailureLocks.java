@@ -6,6 +6,8 @@ import java.util.List;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -14,15 +16,28 @@ import org.springframework.stereotype.Component;
 
 /**
  * Failure counting with locks, shared by every replica: a subject (an email, an account, a client IP) that fails
- * {@code max} times within a window since its first failure is locked for a while. One round trip per check
- * ({@code PTTL}) and per failure (a Lua script). When Redis cannot be reached, counts and locks are kept in-process
- * per replica with the same numbers.
+ * {@code max} times within a window since its first failure is locked for a while.
+ * <ul>
+ *   <li>Attempts that must never exceed the limit (passwords, MFA codes) are {@linkplain #reserve reserved} before
+ *       they are checked and {@linkplain #settle settled} after, one Lua script each; without Redis they are
+ *       refused (503).</li>
+ *   <li>Failures that are only counted after the fact (refused API keys) are {@linkplain #fail recorded} with one
+ *       Lua script; when Redis cannot be reached, counts and locks are kept in-process per replica with the same
+ *       numbers.</li>
+ * </ul>
  */
 @Component
 public class FailureLocks {
 
-    private static final RedisScript<Long> FAIL = LuaScripts.load("fail",
-            Long.class);
+    private static final RedisScript<Long> FAIL = LuaScripts.load("fail", Long.class);
+    private static final RedisScript<Long> RESERVE = LuaScripts.load("reserve", Long.class);
+    private static final RedisScript<Long> SETTLE = LuaScripts.load("settle", Long.class);
+
+    /** How long a refusal for attempts in flight asks the client to wait. */
+    static final Duration BUSY = Duration.ofSeconds(1);
+
+    /** Longest wait for Redis when reserving or settling an attempt, before answering 503. */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
 
     private final ReactiveStringRedisTemplate redis;
     private final RedisAvailability availability;
@@ -43,27 +58,6 @@ public class FailureLocks {
         this.timeout = properties.redisTimeout();
         this.local = Caffeine.newBuilder().maximumSize(properties.localCacheSize())
                 .expireAfterAccess(Duration.ofHours(24)).build();
-    }
-
-    /**
-     * How long {@code subject} stays locked.
-     *
-     * @return the remaining lock, {@link Duration#ZERO} when not locked; never an error
-     */
-    public Mono<Duration> lockedFor(String subject, LimitKind kind) {
-        if (!availability.usable()) {
-            return Mono.fromSupplier(() -> localLock(subject, kind));
-        }
-        return redis.getExpire(keys.lock(subject))
-                .timeout(timeout)
-                .map(ttl -> ttl.isNegative() ? Duration.ZERO : ttl)
-                .defaultIfEmpty(Duration.ZERO)
-                .doOnNext(ttl -> availability.succeeded())
-                .onErrorResume(failure -> {
-                    availability.failed(failure);
-                    return Mono.fromSupplier(() -> localLock(subject, kind));
-                })
-                .doOnNext(ttl -> metrics.decided(kind, ttl.isZero()));
     }
 
     /**
@@ -88,34 +82,49 @@ public class FailureLocks {
     }
 
     /**
-     * Forgets the failures of {@code subject} (not a lock).
+     * Reserves one attempt of {@code subject} before it is checked. Failed and pending attempts count together, so
+     * however many attempts arrive at the same instant, on however many replicas, at most {@code max} are ever
+     * checked per window: "check the lock, then count the failure later" would let a burst through.
+     * Every reservation must be {@linkplain #settle settled}.
+     * <p>
+     * Unlike the other limits, attempts never fall back to in-process counts: per-replica counts would let each
+     * replica check {@code max} more. When Redis cannot be reached within {@link #ATTEMPT_TIMEOUT}, the attempt is
+     * refused with 503 (a login needs Redis for its session anyway).
      *
-     * @return completes; never an error
+     * @return {@link Duration#ZERO} when reserved; otherwise how long to wait (the lock, or {@link #BUSY} while
+     *         {@code max} attempts are failed or in flight); a 503 error when Redis cannot be reached
      */
-    public Mono<Void> clear(String subject) {
-        local.invalidate(subject);
-        if (!availability.usable()) {
-            return Mono.empty();
-        }
-        return redis.delete(keys.failures(subject))
-                .timeout(timeout)
-                .onErrorResume(failure -> {
-                    availability.failed(failure);
-                    return Mono.empty();
-                })
-                .then();
+    public Mono<Duration> reserve(String subject, LimitKind kind, int max, Duration window) {
+        return redis.execute(RESERVE, List.of(keys.attempts(subject), keys.lock(subject)),
+                        List.of(Integer.toString(max), Long.toString(window.toMillis())))
+                .next()
+                .timeout(ATTEMPT_TIMEOUT)
+                .map(answer -> answer == 0 ? Duration.ZERO : answer < 0 ? BUSY : Duration.ofMillis(answer))
+                .onErrorMap(FailureLocks::unreachable)
+                .doOnNext(wait -> metrics.decided(kind, wait.isZero()));
     }
 
-    private Duration localLock(String subject, LimitKind kind) {
-        metrics.fellBack(kind);
-        long[] state = local.getIfPresent(subject);
-        long now = clock.millis();
-        Duration locked;
-        synchronized (this) {
-            locked = state == null || state[2] <= now ? Duration.ZERO : Duration.ofMillis(state[2] - now);
-        }
-        metrics.decided(kind, locked.isZero());
-        return locked;
+    /**
+     * Settles an attempt {@linkplain #reserve reserved} for {@code subject}: it is no longer pending, and when
+     * {@code failed} it counts as a failure; the failure that reaches {@code max} locks the subject. When Redis
+     * cannot be reached the attempt stays pending until its window ends: it keeps counting, never less.
+     *
+     * @return how long the subject is now locked ({@link Duration#ZERO}: not locked); a 503 error when Redis cannot
+     *         be reached
+     */
+    public Mono<Duration> settle(String subject, boolean failed, int max, Duration window, Duration lock) {
+        return redis.execute(SETTLE, List.of(keys.attempts(subject), keys.lock(subject)),
+                        List.of(failed ? "1" : "0", Integer.toString(max), Long.toString(window.toMillis()),
+                                Long.toString(lock.toMillis())))
+                .next()
+                .timeout(ATTEMPT_TIMEOUT)
+                .map(Duration::ofMillis)
+                .onErrorMap(FailureLocks::unreachable);
+    }
+
+    private static Throwable unreachable(Throwable failure) {
+        return failure instanceof GatewayException ? failure
+                : Errors.unavailable("Sign-in attempts cannot be counted right now. Try again shortly.");
     }
 
     private Duration localFail(String subject, LimitKind kind, int max, Duration window, Duration lock) {

@@ -7,9 +7,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.s4e.gateway.web.ClientIps;
+import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -21,9 +26,9 @@ import org.springframework.web.server.ServerWebExchange;
  * observed.
  * <ul>
  *   <li>Login attempts per client IP: {@code login.per-ip-per-minute} per replica, in-process (resilience4j).</li>
- *   <li>Wrong passwords per email (known or not, so a lock tells nothing about which accounts exist): after
- *       {@code login.max-failures} within {@code login.failure-window}, the email is locked for
- *       {@code login.lock-duration} on every replica (Redis), even with the right password.</li>
+ *   <li>Wrong passwords per email (known or not, so a lock tells nothing about which accounts exist): each check
+ *       is reserved before it is made; after {@code login.max-failures} within {@code login.failure-window}, the
+ *       email is locked for {@code login.lock-duration} on every replica (Redis), even with the right password.</li>
  *   <li>Wrong MFA codes per account: the same with {@code login.mfa-max-failures}, across mfa_tokens.</li>
  * </ul>
  */
@@ -69,53 +74,99 @@ public class LoginThrottle {
     }
 
     /**
-     * Refuses a login for {@code email} while it is locked after wrong passwords.
+     * Reserves a password check for {@code email} before it is made (known account or not, so a lock tells nothing
+     * about which accounts exist). Attempts in flight count with the failures, so at most
+     * {@code login.max-failures} wrong passwords are ever checked per window, however many arrive at once.
      *
-     * @return completes when not locked; a 429 error when locked
+     * @return completes when reserved (settle it with {@link #settlePasswordAttempt}); a 429 error when the email
+     *         is locked, or as many attempts as it may fail are already failed or in flight
      */
-    public Mono<Void> checkAccountNotLocked(String email) {
-        return locks.lockedFor(emailSubject(email), LimitKind.LOGIN_LOCK).flatMap(LoginThrottle::refuseWhileLocked);
+    public Mono<Void> reservePasswordAttempt(String email) {
+        return reserve(emailSubject(email), LimitKind.LOGIN_LOCK, settings.maxFailures());
     }
 
     /**
-     * Records a wrong password for {@code email}.
+     * Settles a reserved password check of {@code email}: {@code wrong} counts it as a failure. A correct password
+     * does not wipe out the window's failures, so a success in the middle of a burst opens no new attempts.
      *
-     * @return completes when the email is not locked by it; a 429 error when this failure locked it
+     * @return completes when the email is not locked; a 429 error when this failure locked it
      */
-    public Mono<Void> recordPasswordFailure(String email) {
-        return locks.fail(emailSubject(email), LimitKind.LOGIN_LOCK, settings.maxFailures(),
-                        settings.failureWindow(), settings.lockDuration())
-                .flatMap(LoginThrottle::refuseWhileLocked);
-    }
-
-    /** Forgets the wrong passwords of {@code email} after a correct one. */
-    public Mono<Void> recordPasswordSuccess(String email) {
-        return locks.clear(emailSubject(email));
+    public Mono<Void> settlePasswordAttempt(String email, boolean wrong) {
+        return settle(emailSubject(email), wrong, settings.maxFailures());
     }
 
     /**
-     * Refuses MFA verification for account {@code userId} while it is locked after wrong codes.
+     * Reserves an MFA code check of account {@code userId}, across its mfa_tokens, as
+     * {@link #reservePasswordAttempt} does for passwords.
      *
-     * @return completes when not locked; a 429 error when locked
+     * @return completes when reserved (settle it with {@link #settleMfaAttempt}); a 429 error when locked or busy
      */
-    public Mono<Void> checkMfaNotLocked(long userId) {
-        return locks.lockedFor(mfaSubject(userId), LimitKind.MFA_LOCK).flatMap(LoginThrottle::refuseWhileLocked);
+    public Mono<Void> reserveMfaAttempt(long userId) {
+        return reserve(mfaSubject(userId), LimitKind.MFA_LOCK, settings.mfaMaxFailures());
     }
 
     /**
-     * Records a wrong MFA code of account {@code userId}.
+     * Settles a reserved MFA code check of account {@code userId}: {@code wrong} counts it as a failure.
      *
-     * @return completes when the account is not locked by it; a 429 error when this failure locked it
+     * @return completes when the account is not locked; a 429 error when this failure locked it
      */
-    public Mono<Void> recordMfaFailure(long userId) {
-        return locks.fail(mfaSubject(userId), LimitKind.MFA_LOCK, settings.mfaMaxFailures(),
-                        settings.failureWindow(), settings.lockDuration())
-                .flatMap(LoginThrottle::refuseWhileLocked);
+    public Mono<Void> settleMfaAttempt(long userId, boolean wrong) {
+        return settle(mfaSubject(userId), wrong, settings.mfaMaxFailures());
     }
 
-    /** Forgets the wrong MFA codes of account {@code userId} after a correct one. */
-    public Mono<Void> recordMfaSuccess(long userId) {
-        return locks.clear(mfaSubject(userId));
+    /**
+     * Makes the password check {@code check} for {@code email} within a reserved attempt: reserved before it starts,
+     * settled when it ends (a 401 from it counts as a wrong password), and given back if the client goes away.
+     *
+     * @param whenLocked runs before the 429 of an attempt refused by the lock (not of the failure that locks)
+     * @return what {@code check} gives; a 429 error when the email is locked or busy, or when this wrong password
+     *         locked it
+     */
+    public <T> Mono<T> passwordAttempt(String email, Mono<T> check, Mono<Void> whenLocked) {
+        return attempt(reservePasswordAttempt(email).onErrorResume(failure -> whenLocked.then(Mono.error(failure))),
+                wrong -> settlePasswordAttempt(email, wrong), check, value -> false, LoginThrottle::isRefusal);
+    }
+
+    /**
+     * Makes the MFA code check {@code accepted} of account {@code userId} within a reserved attempt, as
+     * {@link #passwordAttempt} does; a {@code false} answer counts as a wrong code.
+     *
+     * @return whether the code was accepted; a 429 error when the account is locked or busy, or when this wrong
+     *         code locked it
+     */
+    public Mono<Boolean> mfaAttempt(long userId, Mono<Boolean> accepted) {
+        return attempt(reserveMfaAttempt(userId), wrong -> settleMfaAttempt(userId, wrong), accepted,
+                value -> !value, failure -> false);
+    }
+
+    private static <T> Mono<T> attempt(Mono<Void> reserve, Function<Boolean, Mono<Void>> settle, Mono<T> check,
+                                       Predicate<T> wrongAnswer, Predicate<Throwable> wrongFailure) {
+        return reserve.then(Mono.defer(() -> {
+            AtomicBoolean settled = new AtomicBoolean();
+            return check
+                    .flatMap(value -> settled.compareAndSet(false, true)
+                            ? settle.apply(wrongAnswer.test(value)).thenReturn(value) : Mono.just(value))
+                    .onErrorResume(failure -> !settled.compareAndSet(false, true) ? Mono.error(failure)
+                            : settle.apply(wrongFailure.test(failure)).then(Mono.error(failure)))
+                    .doOnCancel(() -> {
+                        if (settled.compareAndSet(false, true)) {
+                            settle.apply(false).subscribe(done -> { }, ignored -> { });
+                        }
+                    });
+        }));
+    }
+
+    private static boolean isRefusal(Throwable failure) {
+        return failure instanceof GatewayException refused && refused.code() == ErrorCode.UNAUTHORIZED;
+    }
+
+    private Mono<Void> reserve(String subject, LimitKind kind, int max) {
+        return locks.reserve(subject, kind, max, settings.failureWindow()).flatMap(LoginThrottle::refuseWhileLocked);
+    }
+
+    private Mono<Void> settle(String subject, boolean wrong, int max) {
+        return locks.settle(subject, wrong, max, settings.failureWindow(), settings.lockDuration())
+                .flatMap(locked -> wrong ? refuseWhileLocked(locked) : Mono.empty());
     }
 
     private static Mono<Void> refuseWhileLocked(Duration locked) {

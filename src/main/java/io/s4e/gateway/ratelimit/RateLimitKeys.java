@@ -47,6 +47,11 @@ public class RateLimitKeys {
         return prefix + "{" + what + "}:failures";
     }
 
+    /** The attempts of {@code what} (failed and pending) reserved before each check. */
+    public String attempts(String what) {
+        return prefix + "{" + what + "}:attempts";
+    }
+
     /** The lock of {@code what}. */
     public String lock(String what) {
         return prefix + "{" + what + "}:lock";

@@ -2,6 +2,7 @@ package io.s4e.gateway.session;
 
 import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.credential.Credential;
+import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.CredentialAuthenticator;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
@@ -11,6 +12,7 @@ import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Authenticates session tokens from any carrier: the JWT must verify (once per token: {@link SessionTokenCodec} keeps
@@ -64,7 +66,7 @@ public class SessionAuthenticator implements CredentialAuthenticator {
      * @return the session; a 401 error when it ended or does not belong to the token's user; 503 when Redis is down
      */
     public Mono<Session> session(SessionClaims claims) {
-        Mono<Session> found = sessions.find(claims.sid());
+        Mono<Session> found = sessions.find(claims.sid(), claims.userId());
         if (Ready.isReady(found)) {
             try {
                 Session session = Ready.outcome(found);
@@ -77,6 +79,26 @@ public class SessionAuthenticator implements CredentialAuthenticator {
         return found
                 .filter(session -> session.userId() == claims.userId())
                 .switchIfEmpty(Mono.error(SessionAuthenticator::ended));
+    }
+
+    /**
+     * The live session of {@code exchange}'s session token, for endpoints that act on the signed-in user's own
+     * session or account.
+     *
+     * @return the session; 401 without a credential or with an invalid one; 403 for a valid API key; 503 when Redis
+     *         cannot be reached
+     */
+    public Mono<Session> requireSession(ServerWebExchange exchange) {
+        var authentication = AuthenticationFilter.authenticationOf(exchange);
+        Credential credential = authentication.credential().orElse(null);
+        if (credential == null) {
+            return Mono.error(Errors.unauthorized("A session token is required."));
+        }
+        if (credential.kind() != Credential.Kind.SESSION_TOKEN) {
+            return authentication.requirePrincipal()
+                    .then(Mono.error(() -> Errors.forbidden("This endpoint needs a session token, not an API key.")));
+        }
+        return Mono.fromCallable(() -> codec.decode(credential.value())).flatMap(this::session);
     }
 
     private static GatewayException ended() {

@@ -59,22 +59,22 @@ public class SessionCache {
     }
 
     /**
-     * The live session {@code sid}, from this replica's cache or from Redis.
+     * The live session {@code sid} of {@code userId}, from this replica's cache or from Redis.
      *
-     * @return the session; empty when it ended; a 503 error when Redis is needed and cannot be reached
+     * @return the session; empty when it ended or is not {@code userId}'s; a 503 error when Redis is needed and cannot be reached
      */
-    public Mono<Session> find(String sid) {
+    public Mono<Session> find(String sid, long userId) {
         if (sessions == null) {
-            return store.find(sid);
+            return store.find(sid, userId);
         }
         Session cached = Ready.valueOf(sessions.asMap().get(sid));
-        if (cached != null) {
+        if (cached != null && cached.userId() == userId) {
             stats.recordHits(1);
             return Mono.just(cached);
         }
         return Mono.deferContextual(context -> {
             CompletableFuture<Session> session = sessions.get(sid,
-                    (id, executor) -> store.find(id).contextWrite(context).toFuture());
+                    (id, executor) -> store.find(id, userId).contextWrite(context).toFuture());
             return Mono.fromFuture(session, true)
                     .doOnError(failure -> sessions.asMap().remove(sid, session));
         });

@@ -23,6 +23,11 @@ public class SessionKeys {
         return prefix + "session:" + sid;
     }
 
+    /** The key counting the refreshes of login chain {@code chain} in the current minute. */
+    public String refreshes(String chain) {
+        return prefix + "session-refreshes:" + chain;
+    }
+
     /** The key of the set of session ids of {@code userId}. */
     public String userSessions(long userId) {
         return prefix + "user-sessions:" + userId;

@@ -23,11 +23,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                     contract's revocation bound), 0 turns the near cache off; default 1s. Logout, refresh and
  *                     revocations reach every replica's cache at once over the invalidation channel
  * @param cacheMaxSize the most sessions, and verified session tokens, a replica keeps in memory; default 10000
+ * @param refreshPerMinute the most refreshes of one login chain (a login and the sessions refreshed from it) in a
+ *                     minute; more answer 429; default 10
  */
 @ConfigurationProperties("s4e.session")
 public record SessionProperties(String jwtSecret, String jwtKid, Map<String, String> previousKeys, Duration ttl,
                                 Duration refreshGrace, Duration maxLifetime, Boolean cookieSecure, String issuer,
-                                Duration cacheTtl, Integer cacheMaxSize) {
+                                Duration cacheTtl, Integer cacheMaxSize, Integer refreshPerMinute) {
 
     /** The contract's bound on how long an ended session may still be accepted by any replica. */
     public static final Duration MAX_CACHE_TTL = Duration.ofSeconds(1);
@@ -60,6 +62,11 @@ public record SessionProperties(String jwtSecret, String jwtKid, Map<String, Str
         if (cacheTtl.isNegative() || cacheTtl.compareTo(MAX_CACHE_TTL) > 0) {
             throw new IllegalArgumentException("s4e.session.cache-ttl must be between 0 and 1s (an ended session is "
                     + "refused on every replica within 1 s), not " + cacheTtl);
+        }
+        refreshPerMinute = refreshPerMinute == null ? 10 : refreshPerMinute;
+        if (refreshPerMinute < 1) {
+            throw new IllegalArgumentException("s4e.session.refresh-per-minute must be at least 1, not "
+                    + refreshPerMinute);
         }
         cacheMaxSize = cacheMaxSize == null ? 10_000 : cacheMaxSize;
         if (cacheMaxSize < 1) {
@@ -108,6 +115,6 @@ public record SessionProperties(String jwtSecret, String jwtKid, Map<String, Str
         return "SessionProperties[jwtKid=" + jwtKid + ", previousKids=" + previousKeys.keySet() + ", ttl=" + ttl
                 + ", refreshGrace=" + refreshGrace + ", maxLifetime=" + maxLifetime + ", cookieSecure="
                 + cookieSecure + ", issuer=" + issuer + ", cacheTtl=" + cacheTtl + ", cacheMaxSize=" + cacheMaxSize
-                + "]";
+                + ", refreshPerMinute=" + refreshPerMinute + "]";
     }
 }

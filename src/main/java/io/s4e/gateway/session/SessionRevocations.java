@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Ends every session of a user in Redis (logout-all, a disabled or re-roled user), then tells every replica's
- * {@link SessionCache}.
+ * {@link SessionCache}. Sessions being issued at the same moment are caught by the user's
+ * {@link SessionGenerations generation}, which moves before the sweep.
  */
 @Component
 public class SessionRevocations {
@@ -17,21 +18,26 @@ public class SessionRevocations {
     private final ReactiveStringRedisTemplate redis;
     private final SessionKeys keys;
     private final InvalidationBus bus;
+    private final SessionGenerations generations;
 
-    public SessionRevocations(ReactiveStringRedisTemplate redis, SessionKeys keys, InvalidationBus bus) {
+    public SessionRevocations(ReactiveStringRedisTemplate redis, SessionKeys keys, InvalidationBus bus,
+                              SessionGenerations generations) {
         this.redis = redis;
         this.keys = keys;
         this.bus = bus;
+        this.generations = generations;
     }
 
     /**
-     * Ends every session of {@code userId}.
+     * Ends every session of {@code userId}, and every session and MFA step still being issued: the user's
+     * {@linkplain SessionGenerations generation} moves on first, then the sessions are deleted.
      *
      * @return the number of sessions ended; a 503 error when Redis cannot be reached
      */
     public Mono<Long> revokeAll(long userId) {
         String index = keys.userSessions(userId);
-        return redis.opsForSet().members(index)
+        return generations.advance(userId)
+                .thenMany(redis.opsForSet().members(index))
                 .map(keys::session)
                 .collectList()
                 .flatMap(sessions -> sessions.isEmpty() ? Mono.just(0L)

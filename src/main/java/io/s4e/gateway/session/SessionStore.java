@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.s4e.gateway.cluster.InvalidationBus;
+import org.springframework.data.redis.core.script.RedisScript;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
@@ -34,18 +35,33 @@ public class SessionStore {
     private static final String LOGIN_AT = "login_at";
     private static final String EXPIRES_AT = "expires_at";
     private static final String REFRESHED = "refreshed";
+    private static final String GENERATION = "gen";
+    private static final String CHAIN = "chain";
+
+    /**
+     * Marks a session refreshed only while it exists and was not refreshed yet, then shortens it to the grace.
+     * KEYS[1]: the session; ARGV[1]: the grace (ms; 0 deletes it). Returns 1 when this call marked it.
+     */
+    private static final RedisScript<Long> RETIRE = RedisScript.of("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            if redis.call('HSETNX', KEYS[1], 'refreshed', '1') == 0 then return 0 end
+            if ARGV[1] == '0' then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+            return 1
+            """, Long.class);
 
     private final ReactiveStringRedisTemplate redis;
     private final SessionKeys keys;
     private final SessionProperties properties;
     private final InvalidationBus bus;
+    private final SessionGenerations generations;
 
     public SessionStore(ReactiveStringRedisTemplate redis, SessionKeys keys, SessionProperties properties,
-                        InvalidationBus bus) {
+                        InvalidationBus bus, SessionGenerations generations) {
         this.redis = redis;
         this.keys = keys;
         this.properties = properties;
         this.bus = bus;
+        this.generations = generations;
     }
 
     /**
@@ -66,16 +82,37 @@ public class SessionStore {
     }
 
     /**
-     * The session {@code sid}, in one round trip.
+     * The session {@code sid} of {@code userId}, with the user's session generation, in one round trip (the two
+     * reads are sent together).
      *
-     * @return the session; empty when it ended (logout, expiry, refreshed away after the grace); a 503 error when
+     * @return the session; empty when it ended (logout, expiry, refreshed away after the grace), belongs to another
+     *         user, or was issued in an earlier generation (its user's sessions were revoked); a 503 error when
      *         Redis cannot be reached
      */
-    public Mono<Session> find(String sid) {
-        return redis.<String, String>opsForHash().entries(keys.session(sid))
-                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+    public Mono<Session> find(String sid, long userId) {
+        Mono<Map<String, String>> fields = redis.<String, String>opsForHash().entries(keys.session(sid))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+        return Mono.zip(fields, generations.current(userId))
                 .transform(this::bounded)
-                .flatMap(fields -> fields.isEmpty() ? Mono.empty() : Mono.justOrEmpty(session(sid, fields)));
+                .flatMap(found -> {
+                    Session session = found.getT1().isEmpty() ? null : session(sid, found.getT1());
+                    return session != null && session.userId() == userId && session.generation() == found.getT2()
+                            ? Mono.just(session) : Mono.empty();
+                });
+    }
+
+    /**
+     * Counts one refresh of the login chain {@code chain} in the current minute.
+     *
+     * @return the refreshes of the chain in this minute, this one included; a 503 error when Redis cannot be
+     *         reached
+     */
+    public Mono<Long> countRefresh(String chain) {
+        String key = keys.refreshes(chain);
+        return redis.opsForValue().increment(key)
+                .flatMap(count -> count == 1 ? redis.expire(key, Duration.ofMinutes(1)).thenReturn(count)
+                        : Mono.just(count))
+                .transform(this::bounded);
     }
 
     /**
@@ -97,9 +134,10 @@ public class SessionStore {
      *         issue another session from it); a 503 error when Redis cannot be reached
      */
     public Mono<Boolean> retire(String sid, Duration grace) {
-        String key = keys.session(sid);
-        return redis.<String, String>opsForHash().putIfAbsent(key, REFRESHED, "1")
-                .flatMap(marked -> !marked ? Mono.just(false) : shorten(key, grace).thenReturn(true))
+        return redis.execute(RETIRE, List.of(keys.session(sid)), List.of(Long.toString(grace.toMillis())))
+                .next()
+                .map(marked -> marked == 1L)
+                .defaultIfEmpty(false)
                 .transform(this::bounded)
                 .flatMap(marked -> ended(sid).thenReturn(marked));
     }
@@ -107,10 +145,6 @@ public class SessionStore {
     /** Tells every replica's {@link SessionCache} that session {@code sid} changed in Redis. */
     private Mono<Void> ended(String sid) {
         return bus.publish(SessionCache.SESSION_TOPIC, sid);
-    }
-
-    private Mono<Boolean> shorten(String key, Duration grace) {
-        return grace.isZero() ? redis.delete(key).thenReturn(true) : redis.expire(key, grace);
     }
 
     private <T> Mono<T> bounded(Mono<T> call) {
@@ -127,6 +161,8 @@ public class SessionStore {
         fields.put(AMR, String.join(",", session.amr()));
         fields.put(LOGIN_AT, Long.toString(session.loginAt().getEpochSecond()));
         fields.put(EXPIRES_AT, Long.toString(session.expiresAt().getEpochSecond()));
+        fields.put(GENERATION, Long.toString(session.generation()));
+        fields.put(CHAIN, session.chain());
         return fields;
     }
 
@@ -138,7 +174,8 @@ public class SessionStore {
                     amr.isEmpty() ? List.of() : Arrays.asList(amr.split(",")),
                     Instant.ofEpochSecond(Long.parseLong(fields.get(LOGIN_AT))),
                     Instant.ofEpochSecond(Long.parseLong(fields.get(EXPIRES_AT))),
-                    fields.containsKey(REFRESHED));
+                    fields.containsKey(REFRESHED), Long.parseLong(fields.getOrDefault(GENERATION, "0")),
+                    fields.getOrDefault(CHAIN, sid));
         }
         catch (RuntimeException incomplete) {
             return null;

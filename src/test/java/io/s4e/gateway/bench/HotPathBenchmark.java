@@ -62,7 +62,7 @@ public class HotPathBenchmark {
         apiKey = ApiKeyFormat.generate(new SecureRandom());
         SessionProperties properties = new SessionProperties("bench-signing-secret-0123456789-abcdefghij-klmnop",
                 "k1", Map.of(), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofDays(1), true, null,
-                null, null);
+                null, null, null);
         codec = new SessionTokenCodec(properties, Clock.systemUTC());
         Instant now = Instant.now();
         sessionToken = codec.encode(new SessionClaims(42L, "0123456789abcdef0123456789abcdef", "member",

@@ -40,7 +40,7 @@ class CredentialPropertyTests {
     private static final String TOKEN_CHARS =
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/=";
     private static final SessionTokenCodec CODEC = new SessionTokenCodec(new SessionProperties(
-            "pR4nW8vK2xQ7mZ1sT5yB9cF3hJ6dL0gA", "k1", Map.of(), null, null, null, null, null, null, null), Clock.systemUTC());
+            "pR4nW8vK2xQ7mZ1sT5yB9cF3hJ6dL0gA", "k1", Map.of(), null, null, null, null, null, null, null, null), Clock.systemUTC());
 
     /** Values a client might send: anything, token-like text, keys (valid or not), mfa_temp_ tokens, JWT-ish. */
     @Provide

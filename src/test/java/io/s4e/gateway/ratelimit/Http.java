@@ -15,18 +15,18 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Requests to one gateway replica, with the answers read whole. */
-final class Http {
+public final class Http {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final WebTestClient client;
 
-    Http(int port) {
+    public Http(int port) {
         this.client = TestClients.of(port);
     }
 
     /** {@code method path} with {@code headers} and an optional JSON body. */
-    Reply call(HttpMethod method, String path, Map<String, String> headers, String json) {
+    public Reply call(HttpMethod method, String path, Map<String, String> headers, String json) {
         WebTestClient.RequestBodySpec spec = client.method(method).uri(path);
         headers.forEach(spec::header);
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
@@ -38,18 +38,18 @@ final class Http {
     }
 
     /** {@code GET path} with {@code key} as a bearer credential. */
-    Reply get(String path, String key) {
+    public Reply get(String path, String key) {
         return call(HttpMethod.GET, path, Map.of(HttpHeaders.AUTHORIZATION, "Bearer " + key), null);
     }
 
     /** One answer. */
-    record Reply(int status, HttpHeaders headers, String body) {
+    public record Reply(int status, HttpHeaders headers, String body) {
 
-        JsonNode json() {
+        public JsonNode json() {
             return JSON.readTree(body);
         }
 
-        long header(String name) {
+        public long header(String name) {
             String value = headers.getFirst(name);
             assertThat(value).as(name + " on " + status + " " + body).isNotNull();
             return Long.parseLong(value);
@@ -59,7 +59,7 @@ final class Http {
          * Asserts a 429 {@code rate_limited} in the S4E envelope with {@code Retry-After} equal to
          * {@code error.retry_after}, and returns it.
          */
-        long assertRateLimited() {
+        public long assertRateLimited() {
             assertThat(status).as(body).isEqualTo(429);
             JsonNode json = json();
             assertThat(json.path("status").asString()).isEqualTo("error");

@@ -1,8 +1,14 @@
 package io.s4e.gateway.session;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,6 +22,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.SecondGateway;
+import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
@@ -139,6 +146,44 @@ class MfaEmailIntegrationTests {
         mailedCode(email, 1);
     }
 
+    /**
+     * The send limit is per account, not per mfa_token: four logins (from four addresses) opening four steps at once
+     * get one e-mail between them, not four to the same mailbox.
+     */
+    @Test
+    void sendWhenFourStepsOfOneAccountAskAtOnceThenOneCodeIsMailed() throws Exception {
+        LoginCalls calls = new LoginCalls(mailing.port());
+        String email = emailUser();
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            tokens.add(mfaToken(calls, email));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> sends = new ArrayList<>();
+            for (String token : tokens) {
+                sends.add(pool.submit(() -> {
+                    start.await();
+                    return calls.post(SEND, null, sendBody(token)).status();
+                }));
+            }
+            start.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> send : sends) {
+                statuses.add(send.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(statuses).as("one send of the account wins").containsOnlyOnce(200);
+            assertThat(statuses.stream().filter(status -> status == 429).count()).isEqualTo(3);
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        mailedCode(email, 1);
+        Thread.sleep(500);
+        assertThat(smtp.getReceivedMessagesForDomain(email)).as("no second mail arrives").hasSize(1);
+    }
+
     @Test
     void sendWhenEmailNotEnabledOrWrongMethodThenInvalidRequest() {
         LoginCalls calls = new LoginCalls(mailing.port());
@@ -209,7 +254,8 @@ class MfaEmailIntegrationTests {
             String confirmCode = MfaEnrollmentIntegrationTests.codeNow(secret);
             calls.post("/api/user/mfa/totp/confirm", session, "{\"code\":\"" + confirmCode + "\"}");
             calls.post("/api/user/mfa/totp/confirm", session, "{\"code\":\"" + confirmCode + "\"}");
-            calls.post("/api/user/mfa/email/enable", session, null);
+            // a second factor needs a recent MFA step once one is on: set it directly, this test is about logs
+            TestData.update("UPDATE users SET email_mfa_enabled = true WHERE email = ? RETURNING id", email);
             String mfaToken = mfaToken(calls, email);
             calls.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(mfaToken, "000000", "totp"));
             calls.post(SEND, null, sendBody(mfaToken));

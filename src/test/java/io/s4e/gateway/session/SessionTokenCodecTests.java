@@ -30,7 +30,7 @@ class SessionTokenCodecTests {
     final SessionTokenCodec codec = codec(SECRET, "k2", Map.of("k1", OLD_SECRET), "s4e-gateway");
 
     static SessionTokenCodec codec(String secret, String kid, Map<String, String> previous, String issuer) {
-        return new SessionTokenCodec(new SessionProperties(secret, kid, previous, null, null, null, null, issuer, null, null),
+        return new SessionTokenCodec(new SessionProperties(secret, kid, previous, null, null, null, null, issuer, null, null, null),
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -84,7 +84,7 @@ class SessionTokenCodecTests {
             }
         };
         SessionTokenCodec remembering = new SessionTokenCodec(
-                new SessionProperties(SECRET, null, null, null, null, null, null, null, null, null), moving);
+                new SessionProperties(SECRET, null, null, null, null, null, null, null, null, null, null), moving);
         String token = remembering.encode(claims(NOW.plusSeconds(60)));
         assertThat(remembering.decode(token).sid()).isEqualTo("sid-1");
         assertThat(remembering.decode(token).sid()).as("from the verified tokens").isEqualTo("sid-1");
@@ -108,11 +108,11 @@ class SessionTokenCodecTests {
     void propertiesWhenCacheTtlAboveOneSecondOrNegativeThenRefusedNamingTheProperty() {
         for (Duration bad : new Duration[] {Duration.ofMillis(1001), Duration.ofMinutes(1), Duration.ofMillis(-1)}) {
             assertThatThrownBy(() -> new SessionProperties(SECRET, null, null, null, null, null, null, null, bad,
-                    null)).as(bad.toString()).hasMessageContaining("s4e.session.cache-ttl");
+                    null, null)).as(bad.toString()).hasMessageContaining("s4e.session.cache-ttl");
         }
-        assertThatThrownBy(() -> new SessionProperties(SECRET, null, null, null, null, null, null, null, null, 0))
+        assertThatThrownBy(() -> new SessionProperties(SECRET, null, null, null, null, null, null, null, null, 0, null))
                 .hasMessageContaining("s4e.session.cache-max-size");
-        assertThat(new SessionProperties(SECRET, null, null, null, null, null, null, null, Duration.ZERO, null)
+        assertThat(new SessionProperties(SECRET, null, null, null, null, null, null, null, Duration.ZERO, null, null)
                 .cacheTtl()).as("0 turns the near cache off").isZero();
     }
 
@@ -179,7 +179,7 @@ class SessionTokenCodecTests {
     void propertiesWhenSecretShortMissingOrExampleThenRefusedNamingTheProperty() {
         for (String bad : new String[] {null, "", "short-secret", "your-256-bit-secret-your-256-bit-secret",
                 "changeme-changeme-changeme-changeme", "x".repeat(40)}) {
-            assertThatThrownBy(() -> new SessionProperties(bad, null, null, null, null, null, null, null, null, null))
+            assertThatThrownBy(() -> new SessionProperties(bad, null, null, null, null, null, null, null, null, null, null))
                     .as(String.valueOf(bad))
                     .hasMessageContaining("s4e.session.jwt-secret")
                     .satisfies(e -> {
@@ -192,7 +192,7 @@ class SessionTokenCodecTests {
 
     @Test
     void propertiesWhenDefaultsThenDocumentedValuesAndNoSecretInToString() {
-        SessionProperties p = new SessionProperties(SECRET, null, null, null, null, null, null, null, null, null);
+        SessionProperties p = new SessionProperties(SECRET, null, null, null, null, null, null, null, null, null, null);
 
         assertThat(p.jwtKid()).isEqualTo("k1");
         assertThat(p.ttl()).isEqualTo(Duration.ofHours(24));
