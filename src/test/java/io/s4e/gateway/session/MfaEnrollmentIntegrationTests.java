@@ -69,7 +69,10 @@ class MfaEnrollmentIntegrationTests {
         assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
         assertThat(confirmed.data().get("totp_enabled").asBoolean()).isTrue();
         assertThat(TestData.queryString("SELECT totp_enabled FROM users WHERE email = ?", email)).isEqualTo("t");
-        assertThat(replayed.status()).as(replayed.body()).isEqualTo(401);
+        // once TOTP is on, this password-only session may no longer change factors (recent MFA is needed): the
+        // replay is refused before its code is looked at; replays at login are MfaLoginIntegrationTests'
+        assertThat(replayed.status()).as(replayed.body()).isEqualTo(403);
+        assertThat(replayed.errorCode()).isEqualTo("mfa_required");
         assertThat(replayed.body()).doesNotContain(code);
     }
 
@@ -101,13 +104,29 @@ class MfaEnrollmentIntegrationTests {
 
     @Test
     void setupWhenTotpAlreadyEnabledThenConflict() {
-        String token = gateway.token(LoginCalls.userWithPassword("member"));
-        String secret = gateway.post(SETUP, token, null).data().get("secret").asString();
-        gateway.post(CONFIRM, token, "{\"code\":\"" + codeNow(secret) + "\"}");
+        String secret = MfaLoginIntegrationTests.newSecret();
+        String email = MfaLoginIntegrationTests.mfaUser(secret, false);
+        LoginCalls.Reply step = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        String mfaToken = step.json().path("data").path("mfa_token").asString();
+        LoginCalls.Reply verified = gateway.post("/api/user/auth/mfa/verify", null,
+                MfaLoginIntegrationTests.verifyBody(mfaToken, codeNow(secret), "totp"));
+        assertThat(verified.status()).as(verified.body()).isEqualTo(200);
+
+        LoginCalls.Reply reply = gateway.post(SETUP, verified.data().get("token").asString(), null);
+
+        assertThat(reply.status()).as("a recent MFA session, TOTP already on").isEqualTo(409);
+    }
+
+    @Test
+    void setupWhenAFactorIsOnAndTheSessionPassedNoMfaThenMfaRequired() {
+        String email = LoginCalls.userWithPassword("member");
+        String token = gateway.token(email);
+        TestData.update("UPDATE users SET email_mfa_enabled = true WHERE email = ? RETURNING id", email);
 
         LoginCalls.Reply reply = gateway.post(SETUP, token, null);
 
-        assertThat(reply.status()).isEqualTo(409);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(403);
+        assertThat(reply.errorCode()).isEqualTo("mfa_required");
     }
 
     @Test
