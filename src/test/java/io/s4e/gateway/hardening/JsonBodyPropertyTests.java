@@ -1,24 +1,28 @@
 package io.s4e.gateway.hardening;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
+import io.s4e.gateway.support.Generated;
+import io.s4e.gateway.support.Generated.Case;
 import io.s4e.gateway.support.RawHttp;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 import tools.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,11 +32,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * numbers, broken and truncated JSON, other content types. Whatever the body, the answer is never a 500 and every
  * refusal is the S4E envelope with a contract code and no trace.
  */
+@ExtendWith(Generated.ReportSeed.class)
 class JsonBodyPropertyTests {
 
     private static final Set<String> CODES = Set.of("invalid_request", "captcha_failed", "unauthorized",
             "token_expired", "forbidden", "mfa_required", "not_found", "conflict", "rate_limited",
             "service_unavailable");
+    private static final List<String> PLAUSIBLE = List.of("\"a@b.test\"", "\"" + HardeningCalls.PASSWORD + "\"",
+            "\"admin\"", "\"member\"", "\"viewer\"", "\"premium\"", "\"totp\"", "\"email\"", "\"googlev3\"",
+            "\"123456\"", "\"mfa_temp_x\"", "[\"read:assets\"]", "[\"admin\"]", "\"2099-01-01T00:00:00Z\"",
+            "\"\"", "\" \"", "\"\\u0000\"", "\"\\ud800\"");
+    private static final List<String> NUMBERS = List.of("0", "-1", "1.5", "1e308", "-1e308", "1e999", "4294967296",
+            "9223372036854775808", "-9223372036854775809", "0.0000001", "86400", "2592001",
+            "123456789012345678901234567890");
+    private static final List<String> LITERALS = List.of("true", "false", "null");
+    private static final List<String> CONTENT_TYPES = List.of("application/json", "application/json",
+            "application/json; charset=utf-8", "application/json; charset=iso-8859-1", "text/plain",
+            "application/x-www-form-urlencoded", "application/problem+json", "multipart/form-data; boundary=x",
+            "application/json;;", "*/*", "");
 
     static SecondGateway gateway;
     static RawHttp http;
@@ -41,7 +58,7 @@ class JsonBodyPropertyTests {
     static String keyId;
     static long userId;
 
-    @BeforeContainer
+    @BeforeAll
     static void start() {
         gateway = SecondGateway.start(Map.of());
         http = new RawHttp(gateway.port());
@@ -51,7 +68,7 @@ class JsonBodyPropertyTests {
         keyId = TestData.keyId(TestData.key(userId, List.of("read:assets")));
     }
 
-    @AfterContainer
+    @AfterAll
     static void stop() {
         gateway.close();
     }
@@ -60,10 +77,10 @@ class JsonBodyPropertyTests {
     record Endpoint(String method, String path, String credential, List<String> fields) {
     }
 
-    @Provide
-    Arbitrary<Endpoint> endpoints() {
+    /** The endpoints, built after {@link #start()} (they hold its key, user and session). */
+    private static List<Endpoint> endpoints() {
         String admin = "X-API-Key: " + adminKey;
-        return Arbitraries.of(
+        return List.of(
                 new Endpoint("POST", HardeningCalls.LOGIN, null,
                         List.of("email", "password", "captcha_response", "bypass_captcha", "vendor")),
                 new Endpoint("POST", HardeningCalls.MFA_VERIFY, null, List.of("mfa_token", "code", "method")),
@@ -77,58 +94,91 @@ class JsonBodyPropertyTests {
     }
 
     /** Any JSON value, a few levels deep, with the awkward corners of numbers and strings. */
-    private Arbitrary<String> values(int depth) {
-        Arbitrary<String> strings = Arbitraries.strings().all().ofMaxLength(40)
-                .map(HardeningCalls.JSON::writeValueAsString);
-        Arbitrary<String> plausible = Arbitraries.of("\"a@b.test\"", "\"" + HardeningCalls.PASSWORD + "\"",
-                "\"admin\"", "\"member\"", "\"viewer\"", "\"premium\"", "\"totp\"", "\"email\"", "\"googlev3\"",
-                "\"123456\"", "\"mfa_temp_x\"", "[\"read:assets\"]", "[\"admin\"]", "\"2099-01-01T00:00:00Z\"",
-                "\"\"", "\" \"", "\"\\u0000\"", "\"\\ud800\"");
-        Arbitrary<String> numbers = Arbitraries.of("0", "-1", "1.5", "1e308", "-1e308", "1e999", "4294967296",
-                "9223372036854775808", "-9223372036854775809", "0.0000001", "86400", "2592001", "123456789012345678901234567890");
-        Arbitrary<String> literals = Arbitraries.of("true", "false", "null");
-        if (depth == 0) {
-            return Arbitraries.oneOf(strings, plausible, numbers, literals);
-        }
-        Arbitrary<String> arrays = values(depth - 1).list().ofMaxSize(3).map(l -> "[" + String.join(",", l) + "]");
-        Arbitrary<String> objects = Combinators.combine(Arbitraries.strings().alpha().ofMaxLength(8),
-                values(depth - 1)).as((k, v) -> "{\"" + k + "\":" + v + "}");
-        return Arbitraries.oneOf(strings, plausible, numbers, literals, arrays, objects);
+    private static String value(SplittableRandom random, int depth) {
+        return switch (random.nextInt(depth == 0 ? 4 : 6)) {
+            case 0 -> HardeningCalls.JSON.writeValueAsString(Generated.anyString(random, 0, 40));
+            case 1 -> Generated.oneOf(random, PLAUSIBLE);
+            case 2 -> Generated.oneOf(random, NUMBERS);
+            case 3 -> Generated.oneOf(random, LITERALS);
+            case 4 -> "[" + String.join(",", Generated.list(random, 0, 3, r -> value(r, depth - 1))) + "]";
+            default -> "{\"" + Generated.alpha(random, 8) + "\":" + value(random, depth - 1) + "}";
+        };
+    }
+
+    /** A member of an object for {@code endpoint}: one of its fields or any name, and any value. */
+    private static String member(SplittableRandom random, Endpoint endpoint) {
+        String field = random.nextBoolean() ? Generated.oneOf(random, endpoint.fields()) : Generated.alpha(random, 10);
+        return "\"" + field + "\":" + value(random, 2);
+    }
+
+    private static String object(SplittableRandom random, Endpoint endpoint) {
+        return "{" + String.join(",", Generated.list(random, 0, 6, r -> member(r, endpoint))) + "}";
     }
 
     /** A body for {@code endpoint}: mostly objects with its fields, sometimes broken or not an object at all. */
-    private Arbitrary<String> bodies(Endpoint endpoint) {
-        Arbitrary<String> field = Arbitraries.oneOf(Arbitraries.of(endpoint.fields()),
-                Arbitraries.strings().alpha().ofMaxLength(10));
-        Arbitrary<String> member = Combinators.combine(field, values(2)).as((k, v) -> "\"" + k + "\":" + v);
-        Arbitrary<String> object = member.list().ofMaxSize(6).map(m -> "{" + String.join(",", m) + "}");
-        Arbitrary<String> truncated = object.filter(o -> o.length() > 2)
-                .flatMap(o -> Arbitraries.integers().between(1, o.length() - 1).map(n -> o.substring(0, n)));
-        Arbitrary<String> garbage = Arbitraries.strings().all().ofMaxLength(80);
-        Arbitrary<String> duplicated = member.map(m -> "{" + m + "," + m + "}");
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, object), net.jqwik.api.Tuple.of(2, truncated),
-                net.jqwik.api.Tuple.of(1, garbage), net.jqwik.api.Tuple.of(1, duplicated),
-                net.jqwik.api.Tuple.of(1, values(2)), net.jqwik.api.Tuple.of(1, Arbitraries.just("")));
+    private static String body(SplittableRandom random, Endpoint endpoint) {
+        int pick = random.nextInt(12);
+        if (pick < 6) {
+            return object(random, endpoint);
+        }
+        if (pick < 8) {
+            String object;
+            do {
+                object = object(random, endpoint);
+            }
+            while (object.length() <= 2);
+            return object.substring(0, Generated.between(random, 1, object.length() - 1));
+        }
+        return switch (pick) {
+            case 8 -> Generated.anyString(random, 0, 80);
+            case 9 -> {
+                String member = member(random, endpoint);
+                yield "{" + member + "," + member + "}";
+            }
+            case 10 -> value(random, 2);
+            default -> "";
+        };
     }
 
-    @Provide
-    Arbitrary<Map.Entry<Endpoint, String>> calls() {
-        return endpoints().flatMap(e -> bodies(e).map(b -> Map.entry(e, b)));
+    /** A request: an endpoint, a body for it and a content type (none when empty). */
+    record Call(Endpoint endpoint, String body, String contentType) {
     }
 
-    @Provide
-    Arbitrary<String> contentTypes() {
-        return Arbitraries.of("application/json", "application/json", "application/json; charset=utf-8",
-                "application/json; charset=iso-8859-1", "text/plain", "application/x-www-form-urlencoded",
-                "application/problem+json", "multipart/form-data; boundary=x", "application/json;;", "*/*", "");
+    /**
+     * The edge bodies of every endpoint (empty, bare values, broken, every documented field empty, null, a lone
+     * surrogate, a huge number or repeated) and every content type; then random calls.
+     */
+    static Stream<Case<Call>> calls() {
+        List<Endpoint> endpoints = endpoints();
+        List<Call> edges = new ArrayList<>();
+        for (Endpoint endpoint : endpoints) {
+            List<String> bodies = new ArrayList<>(List.of("", "{}", "null", "[]", "{", "{\"", "\"\\ud800\"",
+                    "{\"\u0000\":1}"));
+            for (String value : List.of("\"\"", "null", "\"\\ud800\\u0000\"", "1e999", "[]", "{}")) {
+                bodies.add(endpoint.fields().stream().map(f -> "\"" + f + "\":" + value)
+                        .collect(Collectors.joining(",", "{", "}")));
+            }
+            String member = "\"" + endpoint.fields().get(0) + "\":\"x\"";
+            bodies.add("{" + member + "," + member + "}");
+            bodies.forEach(body -> edges.add(new Call(endpoint, body, "application/json")));
+        }
+        for (int i = 0; i < CONTENT_TYPES.size(); i++) {
+            Endpoint endpoint = endpoints.get(i % endpoints.size());
+            edges.add(new Call(endpoint, endpoint.fields().stream().map(f -> "\"" + f + "\":\"x\"")
+                    .collect(Collectors.joining(",", "{", "}")), CONTENT_TYPES.get(i)));
+        }
+        return Generated.cases(200, edges, random -> {
+            Endpoint endpoint = Generated.oneOf(random, endpoints);
+            return new Call(endpoint, body(random, endpoint), Generated.oneOf(random, CONTENT_TYPES));
+        });
     }
 
-    @Property(tries = 200)
-    void bodyWhenAnyJsonOrNotThenNever500AndEveryRefusalIsTheEnvelope(
-            @ForAll("calls") Map.Entry<Endpoint, String> call, @ForAll("contentTypes") String contentType) {
-        Endpoint endpoint = call.getKey();
-        String body = call.getValue();
+    @ParameterizedTest(name = Generated.NAME)
+    @MethodSource("calls")
+    void bodyWhenAnyJsonOrNotThenNever500AndEveryRefusalIsTheEnvelope(Case<Call> call) {
+        Endpoint endpoint = call.value().endpoint();
+        String body = call.value().body();
+        String contentType = call.value().contentType();
         String[] headers = endpoint.credential() == null
                 ? new String[] {"Content-Type: " + contentType}
                 : new String[] {"Content-Type: " + contentType, endpoint.credential()};
