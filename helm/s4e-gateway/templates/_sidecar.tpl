@@ -33,9 +33,10 @@ before the app's containers and stops after them (Kubernetes 1.29 and later). */
   emptyDir: {}
 {{- end }}
 
-{{/* Pod annotations: checksums that roll the pods when routes, settings or secrets change, and the scrape hints. */}}
+{{/* Pod annotations: checksums that roll the pods when settings or secrets change, and the scrape hints. Routes
+are left out: the gateway reloads them from the mounted ConfigMap without a restart. */}}
 {{- define "s4e-gateway.podAnnotations" -}}
-checksum/s4e-gateway-config: {{ include "s4e-gateway.configYaml" . | sha256sum }}
+checksum/s4e-gateway-config: {{ toJson (dict "config" .Values.gateway.config "appPort" .Values.app.port) | sha256sum }}
 {{- if .Values.secrets.existingSecret }}
 {{- with .Values.secrets.checksum }}
 checksum/s4e-gateway-secret: {{ . | toString | sha256sum }}

@@ -155,14 +155,17 @@ class HelmChartTests {
     }
 
     @Test
-    void checksumWhenSecretsOrRoutesChangeThenPodsRoll() {
+    void checksumWhenSecretsOrSettingsChangeThenPodsRollButNotForRoutes() {
         String secret = "checksum/s4e-gateway-secret";
         String config = "checksum/s4e-gateway-config";
         Map<String, Object> before = render(t -> { }).podAnnotations();
         assertThat(render(t -> t.set("secrets.values.redis-password", "rotated")).podAnnotations().get(secret))
                 .isNotEqualTo(before.get(secret));
-        assertThat(render(t -> t.set("routes[0].metadata.s4e-scopes[0]", "admin")).podAnnotations().get(config))
+        assertThat(render(t -> t.set("gateway.config.s4e.session.ttl", "12h")).podAnnotations().get(config))
                 .isNotEqualTo(before.get(config));
+        // routes are reloaded by the running gateway: a changed route does not restart it
+        assertThat(render(t -> t.set("routes[0].metadata.s4e-scopes[0]", "admin")).podAnnotations().get(config))
+                .isEqualTo(before.get(config));
         // an existing Secret's content is not visible to the chart: the value the operator bumps rolls the pods
         Map<String, Object> existing = render(t -> t.set("secrets.existingSecret", "prod").set("secrets.values.jwt-secret", "")
                 .set("secrets.checksum", "v1")).podAnnotations();
