@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import io.s4e.gateway.ratelimit.EndpointLimit;
-
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
@@ -87,7 +85,8 @@ final class RoutesFile {
      *
      * @throws IllegalArgumentException naming the file or route and what is wrong
      */
-    List<RouteDefinition> routes(Snapshot snapshot, Set<String> predicates, Set<String> filters) {
+    List<RouteDefinition> routes(Snapshot snapshot, Set<String> predicates, Set<String> filters,
+            List<RouteMetadataCheck> checks) {
         List<PropertySource<?>> sources = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             List<PropertySource<?>> documents;
@@ -116,12 +115,13 @@ final class RoutesFile {
         }
         Set<String> ids = new HashSet<>();
         for (RouteDefinition route : routes) {
-            check(route, ids, predicates, filters);
+            check(route, ids, predicates, filters, checks);
         }
         return routes;
     }
 
-    private static void check(RouteDefinition route, Set<String> ids, Set<String> predicates, Set<String> filters) {
+    private static void check(RouteDefinition route, Set<String> ids, Set<String> predicates, Set<String> filters,
+            List<RouteMetadataCheck> checks) {
         String id = route.getId();
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException("a route has no id");
@@ -135,8 +135,9 @@ final class RoutesFile {
         route.getPredicates().forEach(p -> known("predicate", p.getName(), id, predicates));
         route.getFilters().forEach(f -> known("filter", f.getName(), id, filters));
         try {
-            RoutePolicy.parse(route.getMetadata());
-            EndpointLimit.parse(id, route.getMetadata());
+            for (RouteMetadataCheck check : checks) {
+                check.check(id, route.getMetadata());
+            }
         }
         catch (IllegalArgumentException invalid) {
             throw new IllegalArgumentException("route '" + id + "' has invalid metadata: " + invalid.getMessage());

@@ -52,6 +52,7 @@ public class RoutesReloader implements SmartLifecycle {
     private final ApplicationEventPublisher events;
     private final Set<String> predicates;
     private final Set<String> filters;
+    private final List<RouteMetadataCheck> checks;
     private final Counter applied;
     private final Counter refused;
     private final AtomicReference<Pending> pending = new AtomicReference<>();
@@ -68,12 +69,14 @@ public class RoutesReloader implements SmartLifecycle {
     private static final long PENDING_NANOS = Duration.ofSeconds(30).toNanos();
 
     public RoutesReloader(ConfigurableEnvironment environment, GatewayProperties gateway, ApplicationEventPublisher events,
-            List<RoutePredicateFactory<?>> predicates, List<GatewayFilterFactory<?>> filters, MeterRegistry meters) {
+            List<RoutePredicateFactory<?>> predicates, List<GatewayFilterFactory<?>> filters,
+            List<RouteMetadataCheck> checks, MeterRegistry meters) {
         this.file = RoutesFile.of(environment);
         this.gateway = gateway;
         this.events = events;
         this.predicates = predicates.stream().map(RoutePredicateFactory::name).collect(Collectors.toUnmodifiableSet());
         this.filters = filters.stream().map(GatewayFilterFactory::name).collect(Collectors.toUnmodifiableSet());
+        this.checks = List.copyOf(checks);
         this.applied = Counter.builder("s4e.routes.reload").description("Changes of the routes file, applied or refused")
                 .tag("result", "applied").register(meters);
         this.refused = Counter.builder("s4e.routes.reload").description("Changes of the routes file, applied or refused")
@@ -117,7 +120,7 @@ public class RoutesReloader implements SmartLifecycle {
         }
         List<RouteDefinition> routes;
         try {
-            routes = file.routes(snapshot, predicates, filters);
+            routes = file.routes(snapshot, predicates, filters, checks);
         }
         catch (IllegalArgumentException invalid) {
             refuse(snapshot.hash(), invalid.getMessage());
