@@ -71,15 +71,15 @@ class InjectCommandTests {
         String daemonSet = """
                 apiVersion: apps/v1
                 kind: DaemonSet
-                metadata: {name: agent}
+                metadata: {name: log-shipper}
                 spec:
-                  selector: {matchLabels: {app: agent}}
+                  selector: {matchLabels: {app: log-shipper}}
                   template:
-                    metadata: {labels: {app: agent}}
+                    metadata: {labels: {app: log-shipper}}
                     spec:
                       containers:
-                        - name: agent
-                          image: agent:1
+                        - name: log-shipper
+                          image: log-shipper:1
                           ports: [{name: http, containerPort: 9000}]
                 """;
         Run run = inject(daemonSet);
