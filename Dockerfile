@@ -2,8 +2,13 @@
 # s4e-gateway container image: docker build -t s4e-gateway .
 # Runs as the sidecar of the S4E API pod (see helm/s4e-gateway). Ports: 8080 public, 8081 management.
 
+# Base images are build arguments: where no registry can be reached, local bases made from Debian packages serve
+# (a JDK 17 for the build, a JRE 17 with bash, groupadd and useradd for the runtime; see ops/container-test.sh).
+ARG BUILD_IMAGE=eclipse-temurin:17-jdk-noble
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
+
 # --- build: the Maven wrapper, tests skipped (CI runs them), then the jar split into layers ---------------------
-FROM eclipse-temurin:17-jdk-noble AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /workspace
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
@@ -15,7 +20,7 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -Dmaven.test.skip=true pack
     && java -Djarmode=tools -jar app.jar extract --layers --destination extracted
 
 # --- runtime: JRE only, non-root, one layer per rate of change -------------------------------------------------
-FROM eclipse-temurin:17-jre-noble
+FROM ${RUNTIME_IMAGE}
 RUN groupadd --system --gid 10001 s4e \
     && useradd --system --uid 10001 --gid s4e --home-dir /app --no-create-home --shell /usr/sbin/nologin s4e
 WORKDIR /app

@@ -49,3 +49,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
       optional: true
       {{- end }}
 {{- end }}
+
+{{/* The pods' ServiceAccount: the one this chart creates, or an existing one (default when none is created). */}}
+{{- define "s4e-gateway.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "s4e-gateway.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The fewest pods that run: the fixed replica count, or the autoscaler's minimum. */}}
+{{- define "s4e-gateway.minReplicas" -}}
+{{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.minReplicas }}{{ else }}{{ .Values.replicaCount }}{{ end }}
+{{- end }}

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.s4e.gateway.route.RouteMetadataCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.springframework.stereotype.Component;
  * starts (invalid metadata stops it with a message naming the route) and parsed once per loaded route.
  */
 @Component
-public class EndpointLimits implements SmartInitializingSingleton {
+public class EndpointLimits implements SmartInitializingSingleton, RouteMetadataCheck {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointLimits.class);
 
@@ -58,6 +59,12 @@ public class EndpointLimits implements SmartInitializingSingleton {
             throw new IllegalStateException("Route '" + definition.getId() + "' has invalid metadata: "
                     + invalid.getMessage(), invalid);
         }
+    }
+
+    /** Checks {@code s4e-rate-limit} and {@code s4e-max-concurrent}. */
+    @Override
+    public void check(String routeId, Map<String, Object> metadata) {
+        EndpointLimit.parse(routeId, metadata);
     }
 
     /** Drops the parsed limits when routes were reloaded. */

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * the gateway with a message naming the route, and on every refresh), never per request.
  */
 @Component
-public class RoutePolicyRegistry implements SmartInitializingSingleton {
+public class RoutePolicyRegistry implements SmartInitializingSingleton, RouteMetadataCheck {
 
     private static final Logger log = LoggerFactory.getLogger(RoutePolicyRegistry.class);
 
@@ -49,6 +49,12 @@ public class RoutePolicyRegistry implements SmartInitializingSingleton {
             throw new IllegalStateException("Route '" + definition.getId() + "' has invalid metadata: "
                     + invalid.getMessage(), invalid);
         }
+    }
+
+    /** Checks {@code s4e-auth}, {@code s4e-scopes} and {@code s4e-mfa}. */
+    @Override
+    public void check(String routeId, Map<String, Object> metadata) {
+        RoutePolicy.parse(metadata);
     }
 
     /** Drops the parsed policies when routes were reloaded; they are parsed again on first use. */

@@ -46,8 +46,11 @@ class DockerfileTests {
     void stagesWhenReadThenBuildWithWrapperAndRunOnTemurin17Jre() {
         List<String> from = starting("FROM");
         assertThat(from).hasSize(2);
-        assertThat(from.get(0)).startsWith("FROM eclipse-temurin:17-jdk").endsWith("AS build");
-        assertThat(from.get(1)).startsWith("FROM eclipse-temurin:17-jre");
+        assertThat(from.get(0)).isEqualTo("FROM ${BUILD_IMAGE} AS build");
+        assertThat(from.get(1)).isEqualTo("FROM ${RUNTIME_IMAGE}");
+        // the bases are build arguments, defaulting to Temurin 17
+        assertThat(instructions.subList(0, instructions.indexOf(from.get(0)))).containsExactly(
+                "ARG BUILD_IMAGE=eclipse-temurin:17-jdk-noble", "ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble");
         assertThat(starting("RUN")).anySatisfy(run -> assertThat(run).contains("./mvnw").contains("package"));
     }
 

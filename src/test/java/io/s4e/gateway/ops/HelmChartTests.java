@@ -66,11 +66,15 @@ class HelmChartTests {
         Rendered chart = render(t -> { });
         Map<String, Object> pod = chart.podSpec();
         List<Map<String, Object>> containers = list(pod.get("containers"));
-        assertThat(containers).extracting(c -> c.get("name")).containsExactly("app", "gateway");
+        assertThat(containers).extracting(c -> c.get("name")).containsExactly("app");
+        // the gateway is a native sidecar: an init container that keeps running, started before the API
+        List<Map<String, Object>> initContainers = list(pod.get("initContainers"));
+        assertThat(initContainers).extracting(c -> c.get("name")).containsExactly("gateway");
 
         Map<String, Object> app = containers.get(0);
         assertThat(app).doesNotContainKey("ports");
-        Map<String, Object> gateway = containers.get(1);
+        Map<String, Object> gateway = initContainers.get(0);
+        assertThat(gateway).containsEntry("restartPolicy", "Always");
         assertThat(list(gateway.get("ports"))).extracting(p -> p.get("name") + ":" + p.get("containerPort"))
                 .containsExactly("gateway:8080", "management:8081");
 
@@ -87,7 +91,88 @@ class HelmChartTests {
         Map<String, Object> security = map(gateway.get("securityContext"));
         assertThat(security).containsEntry("runAsNonRoot", true).containsEntry("readOnlyRootFilesystem", true)
                 .containsEntry("allowPrivilegeEscalation", false);
+        assertThat(map(app.get("securityContext"))).containsEntry("runAsNonRoot", true)
+                .containsEntry("readOnlyRootFilesystem", true).containsEntry("allowPrivilegeEscalation", false);
         assertThat(map(gateway.get("resources"))).containsKeys("requests", "limits");
+    }
+
+    @Test
+    void deploymentWhenNativeSidecarTurnedOffThenGatewayIsASecondContainer() {
+        Map<String, Object> pod = render(t -> t.set("gateway.nativeSidecar", false)).podSpec();
+        assertThat(pod).doesNotContainKey("initContainers");
+        assertThat(list(pod.get("containers"))).extracting(c -> c.get("name")).containsExactly("app", "gateway");
+        assertThat(list(pod.get("containers")).get(1)).doesNotContainKey("restartPolicy");
+    }
+
+    @Test
+    void securityContextsWhenSetThenEachContainerTakesItsOwn() {
+        Rendered chart = render(t -> t.set("app.securityContext.readOnlyRootFilesystem", false)
+                .set("app.securityContext.runAsUser", 2000).set("gateway.securityContext.runAsUser", 3000));
+        assertThat(map(chart.container("app").get("securityContext"))).containsEntry("readOnlyRootFilesystem", false)
+                .containsEntry("runAsUser", 2000);
+        assertThat(map(chart.container("gateway").get("securityContext"))).containsEntry("readOnlyRootFilesystem", true)
+                .containsEntry("runAsUser", 3000);
+    }
+
+    @Test
+    void podWhenPullSecretsVolumesAndEnvFromGivenThenEachReachesItsContainer() {
+        Rendered chart = render(t -> t.set("imagePullSecrets[0].name", "regcred")
+                .set("extraVolumes[0].name", "pg-ca").set("extraVolumes[0].configMap.name", "pg-ca-bundle")
+                .set("gateway.extraVolumeMounts[0].name", "pg-ca").set("gateway.extraVolumeMounts[0].mountPath", "/etc/pg-ca")
+                .set("app.extraVolumeMounts[0].name", "pg-ca").set("app.extraVolumeMounts[0].mountPath", "/ca")
+                .set("app.envFrom[0].secretRef.name", "api-env"));
+        Map<String, Object> pod = chart.podSpec();
+        assertThat(list(pod.get("imagePullSecrets"))).extracting(s -> s.get("name")).containsExactly("regcred");
+        assertThat(list(pod.get("volumes"))).extracting(v -> v.get("name"))
+                .containsExactly("s4e-gateway-config", "s4e-gateway-tmp", "pg-ca");
+        assertThat(list(chart.container("gateway").get("volumeMounts"))).extracting(m -> m.get("mountPath"))
+                .containsExactly("/etc/s4e-gateway", "/tmp", "/etc/pg-ca");
+        assertThat(list(chart.container("app").get("volumeMounts"))).extracting(m -> m.get("mountPath"))
+                .containsExactly("/ca");
+        assertThat(list(chart.container("app").get("envFrom")).get(0).toString()).contains("api-env");
+    }
+
+    @Test
+    void serviceAccountWhenDefaultThenCreatedWithoutAToken() {
+        Rendered chart = render(t -> { });
+        Map<String, Object> account = chart.one("ServiceAccount");
+        assertThat(account).containsEntry("automountServiceAccountToken", false);
+        assertThat(chart.podSpec()).containsEntry("serviceAccountName", "gw-s4e-gateway")
+                .containsEntry("automountServiceAccountToken", false);
+        Rendered existing = render(t -> t.set("serviceAccount.create", false).set("serviceAccount.name", "api"));
+        assertThat(existing.all("ServiceAccount")).isEmpty();
+        assertThat(existing.podSpec()).containsEntry("serviceAccountName", "api");
+    }
+
+    @Test
+    void prometheusAnnotationWhenManagementPortChangesThenFollowsIt() {
+        Rendered chart = render(t -> t.set("gateway.managementPort", 9090));
+        assertThat(chart.podAnnotations()).containsEntry("prometheus.io/port", "9090")
+                .containsEntry("prometheus.io/path", "/actuator/prometheus");
+        assertThat(list(chart.container("gateway").get("ports")).get(1)).containsEntry("containerPort", 9090);
+        assertThat(render(t -> t.set("metrics.podAnnotations", false)).podAnnotations())
+                .doesNotContainKey("prometheus.io/port");
+    }
+
+    @Test
+    void checksumWhenSecretsOrSettingsChangeThenPodsRollButNotForRoutes() {
+        String secret = "checksum/s4e-gateway-secret";
+        String config = "checksum/s4e-gateway-config";
+        Map<String, Object> before = render(t -> { }).podAnnotations();
+        assertThat(render(t -> t.set("secrets.values.redis-password", "rotated")).podAnnotations().get(secret))
+                .isNotEqualTo(before.get(secret));
+        assertThat(render(t -> t.set("gateway.config.s4e.session.ttl", "12h")).podAnnotations().get(config))
+                .isNotEqualTo(before.get(config));
+        // routes are reloaded by the running gateway: a changed route does not restart it
+        assertThat(render(t -> t.set("routes[0].metadata.s4e-scopes[0]", "admin")).podAnnotations().get(config))
+                .isEqualTo(before.get(config));
+        // an existing Secret's content is not visible to the chart: the value the operator bumps rolls the pods
+        Map<String, Object> existing = render(t -> t.set("secrets.existingSecret", "prod").set("secrets.values.jwt-secret", "")
+                .set("secrets.checksum", "v1")).podAnnotations();
+        Map<String, Object> bumped = render(t -> t.set("secrets.existingSecret", "prod").set("secrets.values.jwt-secret", "")
+                .set("secrets.checksum", "v2")).podAnnotations();
+        assertThat(existing.get(secret)).isNotNull().isNotEqualTo(bumped.get(secret));
+        assertThat(existing.get(config)).isEqualTo(bumped.get(config));
     }
 
     @Test
@@ -156,8 +241,7 @@ class HelmChartTests {
                 .containsEntry("name", "gw-s4e-gateway"));
         assertThat(list(chart.container("gateway").get("volumeMounts")))
                 .anySatisfy(m -> assertThat(m).containsEntry("mountPath", "/etc/s4e-gateway"));
-        assertThat(map(map(map(chart.one("Deployment").get("spec")).get("template")).get("metadata")).get("annotations"))
-                .asString().contains("checksum/config");
+        assertThat(chart.podAnnotations()).containsKey("checksum/s4e-gateway-config");
     }
 
     @Test
@@ -189,6 +273,60 @@ class HelmChartTests {
         assertThat(map(spec.get("selector")).get("matchLabels"))
                 .isEqualTo(map(map(chart.one("Deployment").get("spec")).get("selector")).get("matchLabels"));
         assertThat(render(t -> t.set("podDisruptionBudget.enabled", false)).all("PodDisruptionBudget")).isEmpty();
+    }
+
+    @Test
+    void podDisruptionBudgetWhenItWouldBlockEveryEvictionThenNotRendered() {
+        // one replica and minAvailable 1: no node could ever be drained
+        assertThat(render(t -> t.set("replicaCount", 1)).all("PodDisruptionBudget")).isEmpty();
+        assertThat(render(t -> t.set("replicaCount", 2).set("podDisruptionBudget.minAvailable", 2))
+                .all("PodDisruptionBudget")).isEmpty();
+        // maxUnavailable always allows one
+        Map<String, Object> spec = map(render(t -> t.set("replicaCount", 1).set("podDisruptionBudget.maxUnavailable", 1))
+                .one("PodDisruptionBudget").get("spec"));
+        assertThat(spec).containsEntry("maxUnavailable", 1).doesNotContainKey("minAvailable");
+        // with an autoscaler its minimum counts, not replicaCount
+        assertThat(render(t -> t.set("replicaCount", 1).set("autoscaling.enabled", true).set("autoscaling.minReplicas", 3))
+                .all("PodDisruptionBudget")).hasSize(1);
+        assertThat(render(t -> t.set("autoscaling.enabled", true).set("autoscaling.minReplicas", 1))
+                .all("PodDisruptionBudget")).isEmpty();
+    }
+
+    @Test
+    void optInObjectsWhenNotAskedForThenAbsentAndWhenAskedForThenAimedAtTheGateway() {
+        Rendered defaults = render(t -> { });
+        for (String kind : List.of("ServiceMonitor", "PrometheusRule", "NetworkPolicy", "HorizontalPodAutoscaler")) {
+            assertThat(defaults.all(kind)).as(kind).isEmpty();
+        }
+        assertThat(defaults.all("ConfigMap")).hasSize(1);
+
+        Rendered all = render(t -> t.set("metrics.serviceMonitor.enabled", true).set("metrics.prometheusRule.enabled", true)
+                .set("networkPolicy.enabled", true).set("autoscaling.enabled", true).set("grafana.dashboard.enabled", true));
+        Map<String, Object> monitor = map(all.one("ServiceMonitor").get("spec"));
+        assertThat(list(monitor.get("endpoints")).get(0)).containsEntry("port", "management")
+                .containsEntry("path", "/actuator/prometheus");
+        Map<String, Object> metricsService = all.all("Service").stream()
+                .filter(s -> map(s.get("metadata")).get("name").equals("gw-s4e-gateway-metrics")).findFirst().orElseThrow();
+        assertThat(map(map(metricsService.get("metadata")).get("labels")))
+                .containsAllEntriesOf(map(map(monitor.get("selector")).get("matchLabels")));
+
+        List<Map<String, Object>> ingress = list(map(all.one("NetworkPolicy").get("spec")).get("ingress"));
+        assertThat(ingress).extracting(rule -> list(rule.get("ports")).get(0).get("port"))
+                .containsExactly("gateway", "management");
+
+        assertThat(map(all.one("Deployment").get("spec"))).doesNotContainKey("replicas");
+        assertThat(map(all.one("HorizontalPodAutoscaler").get("spec"))).containsEntry("minReplicas", 2);
+
+        List<Map<String, Object>> rules = list(list(map(all.one("PrometheusRule").get("spec")).get("groups")).get(0).get("rules"));
+        assertThat(rules).extracting(r -> r.get("alert")).contains("S4eGatewayRedisUnreachable",
+                "S4eGatewayPostgresUnreachable", "S4eGatewayAuditBacklog", "S4eGatewayRefusalFlood",
+                "S4eGatewayUpstreamErrors", "S4eGatewayFallbackLimiter");
+        assertThat(rules).allSatisfy(r -> assertThat(map(r.get("annotations"))).containsKeys("summary", "runbook"));
+
+        Map<String, Object> dashboard = all.all("ConfigMap").stream()
+                .filter(c -> map(c.get("metadata")).get("name").equals("gw-s4e-gateway-dashboard")).findFirst().orElseThrow();
+        assertThat(map(map(dashboard.get("metadata")).get("labels"))).containsEntry("grafana_dashboard", "1");
+        assertThat(map(dashboard.get("data")).get("s4e-gateway.json").toString()).startsWith("{").contains("s4e_");
     }
 
     @Test
@@ -274,8 +412,15 @@ class HelmChartTests {
         }
 
         Map<String, Object> container(String name) {
-            return list(podSpec().get("containers")).stream().filter(c -> name.equals(c.get("name")))
-                    .findFirst().orElseThrow();
+            List<Map<String, Object>> all = new ArrayList<>(list(podSpec().get("containers")));
+            if (podSpec().get("initContainers") != null) {
+                all.addAll(list(podSpec().get("initContainers")));
+            }
+            return all.stream().filter(c -> name.equals(c.get("name"))).findFirst().orElseThrow();
+        }
+
+        Map<String, Object> podAnnotations() {
+            return map(map(map(map(one("Deployment").get("spec")).get("template")).get("metadata")).get("annotations"));
         }
     }
 
