@@ -4,9 +4,16 @@ import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
- * Narrow BlockHound exceptions for third-party code that reads {@code /dev/urandom} once on an event loop: Netty's DNS
- * resolver seeds its query-id space from {@code SecureRandom} the first time it sends a query. The read never waits
- * for entropy (urandom), so it is not blocking in practice. Everything else stays forbidden.
+ * Narrow BlockHound exceptions for third-party code:
+ * <ul>
+ *   <li>Netty's DNS resolver reads {@code /dev/urandom} once on an event loop, to seed its query-id space from
+ *       {@code SecureRandom} the first time it sends a query. The read never waits for entropy (urandom).</li>
+ *   <li>Lettuce guards each connection's write path with a lock held for the few instructions that count writers
+ *       ({@code SharedLock}); a command dispatched from another thread (a password check's continuation, say) can
+ *       make an event loop wait for it that long. Throwing inside that lock would wedge the connection for good
+ *       (a known Lettuce issue), so the wait is allowed there and nowhere else.</li>
+ * </ul>
+ * Everything else stays forbidden.
  */
 public class GatewayBlockHoundIntegration implements BlockHoundIntegration {
 
@@ -16,6 +23,9 @@ public class GatewayBlockHoundIntegration implements BlockHoundIntegration {
         for (String method : new String[] {"newBucket", "nextId", "pushId"}) {
             builder.allowBlockingCallsInside(idSpace, method);
             builder.allowBlockingCallsInside(idSpace + "$DnsQueryIdRange", method);
+        }
+        for (String method : new String[] {"incrementWriters", "decrementWriters", "doExclusive"}) {
+            builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", method);
         }
     }
 }
