@@ -127,7 +127,7 @@ class PathVariantAttackTests {
     }
 
     @Test
-    void caseVariantOfAnotherEndpointWhenLimitedThenRefusedWhileLimitedRouteIsCaseExact() {
+    void caseVariantWhenBelowLimitThenNotFoundInsteadOfTheCatchAll() {
         // a variant that only the catch-all would take is 404, and stays 404 below the limit as well
         String credential = key("write:scans");
 
