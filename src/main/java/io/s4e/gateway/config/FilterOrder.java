@@ -27,6 +27,9 @@ public final class FilterOrder {
     /** Blocks client IPs that presented too many refused API keys (WebFilter), right after authentication. */
     public static final int REFUSED_KEY_GUARD = Ordered.HIGHEST_PRECEDENCE + 30;
 
+    /** Answers 404 for gateway-owned namespaces and case variants of a route's path, before anything of the route (GlobalFilter). */
+    public static final int ROUTE_CLAIMS = -300;
+
     /** Tier quotas, per-endpoint limits and concurrency leases of forwarded requests (GlobalFilter). */
     public static final int RATE_LIMIT = -250;
 

@@ -71,7 +71,10 @@ public class ConsoleHeaders implements WebFilter, Ordered {
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set("Referrer-Policy", "no-referrer");
         headers.set("Cross-Origin-Opener-Policy", "same-origin");
-        headers.set(HttpHeaders.CACHE_CONTROL, "no-cache");
+        if (!path.endsWith(".json")) {
+            // the console's files: revalidated, so an upgrade is seen at once; its JSON keeps no-store
+            headers.set(HttpHeaders.CACHE_CONTROL, "no-cache");
+        }
         return chain.filter(exchange);
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.s4e.gateway.login.captcha.CaptchaProperties;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
+import io.s4e.gateway.web.GatewayAttributes;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
@@ -20,6 +21,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
@@ -49,14 +51,19 @@ public class ConsoleRoutes {
             return request -> Mono.empty();
         }
         return RouterFunctions.route()
-                .GET(ConsoleHeaders.PATH, request -> ServerResponse.status(HttpStatus.PERMANENT_REDIRECT)
-                        .location(URI.create(ConsoleHeaders.PATH + "/")).build())
-                .GET(ConsoleHeaders.PATH + "/", request -> ServerResponse.ok()
-                        .contentType(MediaType.TEXT_HTML).bodyValue(INDEX))
+                // /console/ and /console have one canonical path; only /console/ is the page (its links are relative)
+                .GET(ConsoleHeaders.PATH, request -> isPage(request)
+                        ? ServerResponse.ok().contentType(MediaType.TEXT_HTML).bodyValue(INDEX)
+                        : ServerResponse.status(HttpStatus.PERMANENT_REDIRECT)
+                                .location(URI.create(ConsoleHeaders.PATH + "/")).build())
                 .GET(ConsoleHeaders.PATH + "/config.json", request -> ServerResponse.ok()
                         .contentType(MediaType.APPLICATION_JSON).bodyValue(config))
                 .add(RouterFunctions.resources(ConsoleHeaders.PATH + "/**", new ClassPathResource("console/")))
                 .build();
+    }
+
+    private static boolean isPage(ServerRequest request) {
+        return request.exchange().getAttribute(GatewayAttributes.TRAILING_SLASH) != null;
     }
 
     private static ConsoleConfig config(ConsoleProperties properties, RoleScopes roles, CaptchaProperties captcha) {

@@ -25,6 +25,12 @@ public class EarlyRejectionConfiguration {
         });
     }
 
+    /** Reactor Netty's messages about HTTP requests (its decoding warnings) with control characters escaped. */
+    @Bean
+    public NettyServerCustomizer escapedHttpMessageLogs() {
+        return server -> server.httpMessageLogFactory(EscapingHttpMessageLogFactory.INSTANCE);
+    }
+
     /**
      * Turns Reactor Netty's handling of {@code Forwarded} / {@code X-Forwarded-*} off, whatever
      * {@code server.forward-headers-strategy} says. Spring Boot turns it on by itself on Kubernetes, and it believes

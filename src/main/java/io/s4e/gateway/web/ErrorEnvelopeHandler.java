@@ -146,14 +146,14 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
     private void logFailure(ServerWebExchange exchange, Throwable failure, GatewayException error) {
         if (error.code() == ErrorCode.INTERNAL_ERROR) {
             RequestIdLogContext.log(exchange, () -> log.error("{} {} failed", exchange.getRequest().getMethod(),
-                    exchange.getRequest().getPath().value(), failure));
+                    LogText.escape(exchange.getRequest().getPath().value()), failure));
         } else if (error.status().is5xxServerError()) {
             RequestIdLogContext.log(exchange, () -> log.warn("{} {} answered {} {}: {}",
-                    exchange.getRequest().getMethod(), exchange.getRequest().getPath().value(),
+                    exchange.getRequest().getMethod(), LogText.escape(exchange.getRequest().getPath().value()),
                     error.status().value(), error.code().code(), failure.getClass().getSimpleName()));
         } else if (log.isDebugEnabled()) {
             RequestIdLogContext.log(exchange, () -> log.debug("{} {} refused {} {} client_ip={}",
-                    exchange.getRequest().getMethod(), exchange.getRequest().getPath().value(),
+                    exchange.getRequest().getMethod(), LogText.escape(exchange.getRequest().getPath().value()),
                     error.status().value(), error.code().code(), clientIps.of(exchange)));
         }
     }

@@ -15,6 +15,12 @@ public final class GatewayAttributes {
     /** Set ({@code Boolean.TRUE}) when the credential came from the {@code token} query parameter. */
     public static final String QUERY_TOKEN_USED = "s4e.queryTokenUsed";
 
+    /**
+     * Set ({@code Boolean.TRUE}) when the request's raw path ended with a slash that the canonical path dropped; only
+     * the console's page reads it (to redirect {@code /console} to {@code /console/}, where its relative links work).
+     */
+    public static final String TRAILING_SLASH = "s4e.trailingSlash";
+
     /** Reactor context and MDC key of the request id. */
     public static final String REQUEST_ID_CONTEXT_KEY = "requestId";
 

@@ -10,9 +10,10 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Rewrites the request to its normalised path before any route or endpoint is matched (CONTRACT §2), so that the
- * policy is decided on exactly the path the upstream receives. Ambiguous paths (encoded slashes, matrix parameters,
- * double encoding, escaping the root) are refused with {@code 400 invalid_request}.
+ * Rewrites the request to its canonical path ({@link PathNormalizer}) before any route or endpoint is matched
+ * (CONTRACT §2), so that routes, policy and limits are decided on exactly the path the upstream receives. Ambiguous
+ * paths (encoded slashes, matrix parameters, double encoding, escaping the root) are refused with
+ * {@code 400 invalid_request}.
  */
 @Component
 public class PathNormalizationFilter implements WebFilter, Ordered {
@@ -29,6 +30,9 @@ public class PathNormalizationFilter implements WebFilter, Ordered {
         }
         if (normalized.equals(rawPath)) {
             return chain.filter(exchange);
+        }
+        if (rawPath.length() > 1 && rawPath.charAt(rawPath.length() - 1) == '/') {
+            exchange.getAttributes().put(GatewayAttributes.TRAILING_SLASH, Boolean.TRUE);
         }
         return chain.filter(exchange.mutate().request(builder -> builder.path(normalized)).build());
     }

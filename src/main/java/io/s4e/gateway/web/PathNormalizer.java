@@ -4,23 +4,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Normalises raw (still percent-encoded) request paths so that route matching, security policy
- * and the upstream all see the same path.
- *
- * <p>Empty and {@code .} segments are removed, {@code ..} segments are resolved and
- * {@code %2E} is decoded to {@code .}; every other percent-escape is kept exactly as received.
- * Paths whose meaning could differ between components (encoded slashes or backslashes, matrix
- * parameters, double encoding, control characters, malformed escapes, escaping the root) are
- * refused.
+ * Turns raw (still percent-encoded) request paths into their canonical form, the one path on which routes, route
+ * policy and endpoint limits are decided and which the upstream receives (docs/request-paths.md):
+ * <ul>
+ * <li>percent-escapes of unreserved characters (RFC 3986 §2.3: letters, digits, {@code - . _ ~}) are decoded, so
+ * {@code /api/scan/cre%61te} is {@code /api/scan/create}; every other escape is kept, its hex digits in upper
+ * case ({@code %c3%a9} is {@code %C3%A9});</li>
+ * <li>empty and {@code .} segments are removed and {@code ..} segments resolved;</li>
+ * <li>a trailing slash is removed ({@code /api/scan/create/} and {@code /api/scan/create/.} are
+ * {@code /api/scan/create}); only the root keeps its slash;</li>
+ * <li>letter case is kept: the upstream's identifiers may depend on it. Case variants of a route are answered
+ * 404 by {@link io.s4e.gateway.route.RouteClaims}, and endpoint limits compare paths ignoring case.</li>
+ * </ul>
+ * Paths whose meaning could differ between components (encoded slashes or backslashes, matrix parameters, double
+ * encoding, control characters, malformed escapes, escaping the root) are refused.
  */
 public final class PathNormalizer {
 
     private static final String NOT_ALLOWED = "Path is not allowed: ";
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private PathNormalizer() {
     }
 
-    /** Returns the normalised path (the same instance if unchanged, "/" for null or empty); throws IllegalArgumentException with a client-safe message if the path is ambiguous. */
+    /** Returns the canonical path (the same instance if unchanged, "/" for null or empty); throws IllegalArgumentException with a client-safe message if the path is ambiguous. */
     public static String normalize(String rawPath) {
         if (rawPath == null || rawPath.isEmpty()) {
             return "/";
@@ -53,10 +60,10 @@ public final class PathNormalizer {
                 }
             }
         }
-        if (!needsWork) {
+        if (!needsWork && (length == 1 || rawPath.charAt(length - 1) != '/')) {
             return rawPath;
         }
-        String normalized = resolveSegments(decodeDots(rawPath));
+        String normalized = resolveSegments(decodeUnreserved(rawPath));
         return normalized.equals(rawPath) ? rawPath : normalized;
     }
 
@@ -83,7 +90,8 @@ public final class PathNormalizer {
         }
     }
 
-    private static String decodeDots(String path) {
+    /** Decodes escapes of unreserved characters and writes the hex digits of the others in upper case. */
+    private static String decodeUnreserved(String path) {
         if (path.indexOf('%') < 0) {
             return path;
         }
@@ -91,20 +99,29 @@ public final class PathNormalizer {
         int length = path.length();
         for (int i = 0; i < length; i++) {
             char c = path.charAt(i);
-            if (c == '%' && path.charAt(i + 1) == '2' && (path.charAt(i + 2) == 'e' || path.charAt(i + 2) == 'E')) {
-                decoded.append('.');
-                i += 2;
+            if (c != '%') {
+                decoded.append(c);
+                continue;
+            }
+            int value = (hexValue(path.charAt(i + 1)) << 4) | hexValue(path.charAt(i + 2));
+            if (isUnreserved(value)) {
+                decoded.append((char) value);
             }
             else {
-                decoded.append(c);
+                decoded.append('%').append(HEX[value >> 4]).append(HEX[value & 0xF]);
             }
+            i += 2;
         }
         return decoded.toString();
     }
 
+    private static boolean isUnreserved(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.' || c == '_' || c == '~';
+    }
+
     private static String resolveSegments(String path) {
         List<String> segments = new ArrayList<>();
-        boolean trailingSlash = false;
         int length = path.length();
         int start = 1;
         while (start <= length) {
@@ -113,23 +130,14 @@ public final class PathNormalizer {
                 end = length;
             }
             String segment = path.substring(start, end);
-            boolean last = end == length;
-            if (segment.isEmpty()) {
-                trailingSlash = last || trailingSlash;
-            }
-            else if (segment.equals(".")) {
-                trailingSlash = true;
-            }
-            else if (segment.equals("..")) {
+            if (segment.equals("..")) {
                 if (segments.isEmpty()) {
                     throw refused("escapes the root");
                 }
                 segments.remove(segments.size() - 1);
-                trailingSlash = true;
             }
-            else {
+            else if (!segment.isEmpty() && !segment.equals(".")) {
                 segments.add(segment);
-                trailingSlash = false;
             }
             start = end + 1;
         }
@@ -139,9 +147,6 @@ public final class PathNormalizer {
         StringBuilder result = new StringBuilder(path.length());
         for (String segment : segments) {
             result.append('/').append(segment);
-        }
-        if (trailingSlash) {
-            result.append('/');
         }
         return result.toString();
     }

@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * Gives every request its {@code X-Request-ID} (CONTRACT §3) at the outermost layer, around the web filters and the
  * error handler alike: the request carries the accepted or new id from here on (and so does the request to the
  * upstream), the response gets it when committed (errors included), and the Reactor context holds it, from which
- * every log line written while handling the request takes it.
+ * every log line written while handling the request takes it. Here too, every response gets the gateway-owned
+ * {@code Cache-Control: no-store} ({@link CachePolicy}), which a forwarded response replaces.
  */
 @Component
 public class RequestIdHandlerDecorator implements HttpHandlerDecoratorFactory {
@@ -25,6 +26,7 @@ public class RequestIdHandlerDecorator implements HttpHandlerDecoratorFactory {
 
     private static Mono<Void> handle(HttpHandler delegate, ServerHttpRequest request, ServerHttpResponse response) {
         String requestId = RequestIds.acceptOrCreate(request.getHeaders().get(RequestIds.HEADER));
+        CachePolicy.gatewayOwned(response.getHeaders());
         response.beforeCommit(() -> setResponseHeader(response, requestId));
         ServerHttpRequest withId = request.mutate()
                 .headers(headers -> headers.set(RequestIds.HEADER, requestId))

@@ -1,5 +1,7 @@
 package io.s4e.gateway.support;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A real HTTP upstream on a random port that answers every request with what it received: method, raw URI and
  * headers, as JSON. Paths under {@code /slow} answer after {@code ?delay=ms} (default 3000), paths under
  * {@code /reset} close the connection without an answer, and {@code /public/hop} answers with hop-by-hop headers.
+ * {@code ?respond-cache-control=…} and {@code ?respond-vary=…} (URL-encoded) set those headers on the answer.
  */
 public final class EchoUpstream {
 
@@ -74,10 +77,31 @@ public final class EchoUpstream {
                     .header("Trailer", "X-Checksum")
                     .header("X-Upstream-Kept", "yes");
         }
+        String cacheControl = queryValue(uri, "respond-cache-control");
+        if (cacheControl != null) {
+            response.header("Cache-Control", cacheControl);
+        }
+        String vary = queryValue(uri, "respond-vary");
+        if (vary != null) {
+            response.header("Vary", vary);
+        }
         return request.receive().then()
                 .then(Mono.delay(delay).then())
                 .then(response.header("Content-Type", "application/json")
                         .sendByteArray(Mono.just(body)).then());
+    }
+
+    private static String queryValue(String uri, String name) {
+        int query = uri.indexOf('?');
+        if (query < 0) {
+            return null;
+        }
+        for (String pair : uri.substring(query + 1).split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     private static long delayOf(String uri) {

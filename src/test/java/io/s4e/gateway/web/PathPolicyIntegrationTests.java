@@ -75,7 +75,7 @@ class PathPolicyIntegrationTests {
             "//public//a, /public/a",
             "/public/./a, /public/a",
             "/private/../public/a, /public/a",
-            "/public/a/b/../c/, /public/a/c/",
+            "/public/a/b/../c/, /public/a/c",
             "/public/a%20b/caf%C3%A9, /public/a%20b/caf%C3%A9",
             "/public/x?q=/private/../y, /public/x?q=/private/../y"
     })
