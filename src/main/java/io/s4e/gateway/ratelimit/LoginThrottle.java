@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Locale;
 
+import io.s4e.gateway.user.EmailAddress;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.Errors;
 import reactor.core.publisher.Mono;
@@ -127,8 +127,9 @@ public class LoginThrottle {
                 + retryAfter + " seconds.", retryAfter));
     }
 
+    /** The lock key of {@code email}: the hash of its canonical form, the same form the login looks the user up by. */
     private static String emailSubject(String email) {
-        return "login:" + sha256(email.strip().toLowerCase(Locale.ROOT));
+        return "login:" + sha256(EmailAddress.canonical(email));
     }
 
     private static String mfaSubject(long userId) {
