@@ -18,6 +18,7 @@ import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.TextRules;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -196,8 +197,16 @@ public class ApiKeyService {
             throw Errors.invalidRequest("Field 'name' is required.");
         }
         String trimmed = name.strip();
-        if (trimmed.length() > MAX_NAME || trimmed.chars().anyMatch(Character::isISOControl)) {
-            throw Errors.invalidRequest("Field 'name' must be at most 100 printable characters.");
+        if (trimmed.codePointCount(0, trimmed.length()) > MAX_NAME) {
+            throw Errors.invalidRequest("Field 'name' must be at most 100 characters.");
+        }
+        for (int i = 0; i < trimmed.length(); ) {
+            int cp = trimmed.codePointAt(i);
+            if (!TextRules.isVisible(cp) || (Character.isSpaceChar(cp) && cp != ' ')) {
+                throw Errors.invalidRequest("Field 'name' must not contain control, invisible or direction-changing "
+                        + "characters, or spaces other than U+0020.");
+            }
+            i += Character.charCount(cp);
         }
         return trimmed;
     }
