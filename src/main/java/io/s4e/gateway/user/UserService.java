@@ -10,6 +10,7 @@ import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.session.SessionRevocations;
+import io.s4e.gateway.web.DecimalIds;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import reactor.core.publisher.Mono;
@@ -143,13 +144,13 @@ public class UserService {
         }
     }
 
+    /** The id in the path: only the canonical spelling ({@link DecimalIds}), anything else is an unknown id. */
     private static long parseId(String id) {
-        try {
-            return Long.parseLong(id);
-        }
-        catch (NumberFormatException notANumber) {
+        Long parsed = DecimalIds.parse(id);
+        if (parsed == null) {
             throw Errors.notFound("No user with this id.");
         }
+        return parsed;
     }
 
     private void validUpdate(UserViews.UpdateRequest request) {
