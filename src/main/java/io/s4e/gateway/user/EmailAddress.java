@@ -94,6 +94,14 @@ public record EmailAddress(String address, String canonical) {
         return new EmailAddress(address, canonical(address));
     }
 
+    /**
+     * Loads the Unicode data of NFKC and IDNA, which the JDK reads from its resources on first use, so that read
+     * happens at startup and never on an event loop.
+     */
+    static void warmUp() {
+        canonical("\uff37arm.\u0130@B\u00fccher.example");
+    }
+
     /** Upper case, lower case (ROOT), NFKC; U+0130 first becomes I. */
     private static String fold(String text) {
         String folded = text.replace('\u0130', 'I').toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);

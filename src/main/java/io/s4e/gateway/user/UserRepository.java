@@ -21,6 +21,7 @@ public class UserRepository {
 
     public UserRepository(DatabaseClient db) {
         this.db = db;
+        EmailAddress.warmUp();
     }
 
     /**
