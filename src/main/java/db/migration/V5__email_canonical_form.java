@@ -23,12 +23,25 @@ import org.slf4j.LoggerFactory;
  * oldest row; the others get no canonical form, so they can no longer be reached by e-mail (their API keys keep
  * working) and an operator decides what they are. Each such row is logged by id.
  * <p>
+ * Rows whose e-mail the strict rules of {@link EmailAddress#parse(String)} would refuse today (such as
+ * {@code x<rt1@evil.example>}) are kept, and logged by id, since their mail may go elsewhere than it seems.
+ * <p>
  * A trigger fills the column for a row inserted without it when the e-mail is pure ASCII, where the canonical form is
  * exactly ASCII lower case; any other row written without it is refused, so no row can bypass the Java function.
  */
 public class V5__email_canonical_form extends BaseJavaMigration {
 
     private static final Logger log = LoggerFactory.getLogger(V5__email_canonical_form.class);
+
+    private static boolean isAcceptable(String email) {
+        try {
+            EmailAddress.parse(email);
+            return true;
+        }
+        catch (IllegalArgumentException refused) {
+            return false;
+        }
+    }
 
     @Override
     public void migrate(Context context) throws SQLException {
@@ -42,7 +55,12 @@ public class V5__email_canonical_form extends BaseJavaMigration {
              PreparedStatement update = db.prepareStatement("UPDATE users SET email_canonical = ? WHERE id = ?")) {
             while (rows.next()) {
                 long id = rows.getLong("id");
-                String canonical = EmailAddress.canonical(rows.getString("email"));
+                String email = rows.getString("email");
+                String canonical = EmailAddress.canonical(email);
+                if (!isAcceptable(email)) {
+                    log.warn("User {} has an e-mail that the gateway would refuse today (display name, list, "
+                            + "invisible character, ...): check where its mail goes", id);
+                }
                 if (taken.add(canonical)) {
                     update.setString(1, canonical);
                     update.setLong(2, id);
