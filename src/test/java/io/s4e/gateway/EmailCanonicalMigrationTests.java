@@ -10,6 +10,10 @@ import io.s4e.gateway.support.TestDatabase;
 import io.s4e.gateway.user.EmailAddress;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,10 +23,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * twins the old {@code lower(email)} index let in keep it only for the oldest row, the unique key is the canonical
  * column, and rows written by hand get it from the trigger when ASCII.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class EmailCanonicalMigrationTests {
 
     @Test
-    void migrateWhenUsersExistThenCanonicalFormsFilledTwinsLeftUnreachableAndUniquenessCanonical() throws SQLException {
+    void migrateWhenUsersExistThenCanonicalFormsFilledTwinsLeftUnreachableAndUniquenessCanonical(CapturedOutput output)
+            throws SQLException {
         TestDatabase db = TestDatabase.create();
         flyway(db, "4").migrate();
         long victim;
@@ -30,12 +36,14 @@ class EmailCanonicalMigrationTests {
         long sharpS;
         long sharpSTwin;
         long international;
+        long loose;
         try (Connection c = db.connect()) {
             victim = insert(c, "Victim.IIII@Example.test");
             fullWidthTwin = insert(c, "\uff56\uff49\uff43\uff54\uff49\uff4d.iiii@example.test");
             sharpS = insert(c, "Strasse@example.test");
             sharpSTwin = insert(c, "stra\u00dfe@example.test");
             international = insert(c, "J\u00f6rg@B\u00fccher.example");
+            loose = insert(c, "x<rt1@evil.example>");
         }
 
         flyway(db, "latest").migrate();
@@ -47,6 +55,9 @@ class EmailCanonicalMigrationTests {
             assertThat(canonical(c, sharpSTwin)).as("a younger twin").isNull();
             assertThat(canonical(c, international)).isEqualTo("j\u00f6rg@xn--bcher-kva.example")
                     .isEqualTo(EmailAddress.canonical("J\u00f6rg@B\u00fccher.example"));
+            assertThat(canonical(c, loose)).isEqualTo("x<rt1@evil.example>");
+            assertThat(output.getAll()).contains("User " + loose + " has an e-mail that the gateway would refuse")
+                    .contains("User " + fullWidthTwin + " has the same canonical e-mail as an older user");
             long ascii = insert(c, "Hand.Written@Example.TEST");
             assertThat(canonical(c, ascii)).as("filled by the trigger").isEqualTo("hand.written@example.test");
             assertThatThrownBy(() -> insert(c, "HAND.written@example.test")).as("unique by canonical form")
