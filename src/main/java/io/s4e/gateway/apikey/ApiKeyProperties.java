@@ -17,11 +17,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param defaultGrace       how long a rotated-out key keeps working when the request names no grace; default 24h
  * @param maxGrace           the longest grace a rotation may ask for; default 30d
  * @param rotationDueAfter   age of a secret after which {@code rotation_due} is true; default 90d
+ * @param maxPerUser         most active (neither revoked nor expired) keys one user may have; creating another is
+ *                           409 {@code conflict}; default 100
  */
 @ConfigurationProperties("s4e.api-keys")
 public record ApiKeyProperties(Duration cacheTtl, Duration negativeCacheTtl, Long cacheMaxSize,
                                Duration lookupTimeout, Duration lastUsedFlushInterval, Duration defaultGrace,
-                               Duration maxGrace, Duration rotationDueAfter) {
+                               Duration maxGrace, Duration rotationDueAfter, Integer maxPerUser) {
 
     public ApiKeyProperties {
         cacheTtl = positive(cacheTtl, Duration.ofSeconds(30), "cache-ttl");
@@ -35,6 +37,10 @@ public record ApiKeyProperties(Duration cacheTtl, Duration negativeCacheTtl, Lon
         defaultGrace = defaultGrace == null ? Duration.ofHours(24) : defaultGrace;
         maxGrace = positive(maxGrace, Duration.ofDays(30), "max-grace");
         rotationDueAfter = positive(rotationDueAfter, Duration.ofDays(90), "rotation-due-after");
+        maxPerUser = maxPerUser == null ? 100 : maxPerUser;
+        if (maxPerUser < 1) {
+            throw new IllegalArgumentException("s4e.api-keys.max-per-user must be at least 1");
+        }
     }
 
     private static Duration positive(Duration value, Duration fallback, String name) {

@@ -9,8 +9,10 @@ import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 /** API keys in PostgreSQL, over R2DBC. Secrets never pass through here: only their hashes. */
 @Repository
@@ -20,9 +22,12 @@ public class ApiKeyRepository {
             + "expires_at, last_used, revoked_at";
 
     private final DatabaseClient db;
+    private final TransactionalOperator transactions;
 
     public ApiKeyRepository(DatabaseClient db) {
         this.db = db;
+        this.transactions = db == null ? null
+                : TransactionalOperator.create(new R2dbcTransactionManager(db.getConnectionFactory()));
     }
 
     /**
@@ -52,12 +57,37 @@ public class ApiKeyRepository {
     }
 
     /**
+     * Inserts a key unless {@code userId} already has {@code maxActive} active keys (neither revoked nor expired at
+     * {@code now}). The owner's row is locked first, in the same transaction as the count and the insert, so
+     * concurrent creations for one user are counted one after another and never exceed the cap together.
+     *
+     * @return the stored key; empty when the user has {@code maxActive} active keys; an error
+     *         ({@code DuplicateKeyException}) when the id is taken
+     */
+    Mono<ApiKeyRecord> insertWithinCap(String id, long userId, String name, String hash, String prefix, String last4,
+                                       List<String> scopes, Instant expiresAt, int maxActive, Instant now) {
+        Mono<ApiKeyRecord> capped = db.sql("SELECT id FROM users WHERE id = :userId FOR UPDATE")
+                .bind("userId", userId)
+                .map(row -> row.get("id", Long.class))
+                .one()
+                .then(db.sql("SELECT count(*) AS active FROM api_keys WHERE user_id = :userId AND revoked_at IS NULL "
+                                + "AND (expires_at IS NULL OR expires_at > :now)")
+                        .bind("userId", userId)
+                        .bind("now", now)
+                        .map(row -> row.get("active", Long.class))
+                        .one())
+                .filter(active -> active < maxActive)
+                .flatMap(active -> insert(id, userId, name, hash, prefix, last4, scopes, expiresAt));
+        return transactions.transactional(capped);
+    }
+
+    /**
      * Inserts a key.
      *
      * @return the stored key; an error ({@code DuplicateKeyException}) when the id is taken
      */
-    Mono<ApiKeyRecord> insert(String id, long userId, String name, String hash, String prefix, String last4,
-                              List<String> scopes, Instant expiresAt) {
+    private Mono<ApiKeyRecord> insert(String id, long userId, String name, String hash, String prefix, String last4,
+                                      List<String> scopes, Instant expiresAt) {
         DatabaseClient.GenericExecuteSpec spec = db.sql("INSERT INTO api_keys (id, user_id, name, key_hash, prefix, "
                         + "last4, scopes, expires_at) VALUES (:id, :userId, :name, :hash, :prefix, :last4, :scopes, "
                         + ":expiresAt) RETURNING " + COLUMNS)
@@ -137,12 +167,13 @@ public class ApiKeyRepository {
      * Replaces the secret of active key {@code id}; the old secret keeps working until {@code graceEnd}, and a secret
      * still in an earlier grace period stops working now.
      *
-     * @return the rotation; empty when the key is unknown or revoked
+     * @return the rotation; empty when the key is unknown, revoked, or expired at {@code now}
      */
-    Mono<Rotation> rotate(String id, String newHash, String prefix, String last4, Instant graceEnd) {
+    Mono<Rotation> rotate(String id, String newHash, String prefix, String last4, Instant graceEnd, Instant now) {
         return db.sql("""
                         WITH old AS (SELECT id, key_hash AS old_hash, previous_hash AS older_hash
-                                     FROM api_keys WHERE id = :id AND revoked_at IS NULL FOR UPDATE)
+                                     FROM api_keys WHERE id = :id AND revoked_at IS NULL
+                                       AND (expires_at IS NULL OR expires_at > :now) FOR UPDATE)
                         UPDATE api_keys k
                         SET previous_hash = old.old_hash, previous_expires_at = :graceEnd, key_hash = :hash,
                             prefix = :prefix, last4 = :last4, secret_created_at = now()
@@ -153,6 +184,7 @@ public class ApiKeyRepository {
                         """)
                 .bind("id", id)
                 .bind("graceEnd", graceEnd)
+                .bind("now", now)
                 .bind("hash", newHash)
                 .bind("prefix", prefix)
                 .bind("last4", last4)

@@ -2,6 +2,7 @@ package io.s4e.gateway.apikey;
 
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.web.DecimalIds;
 import io.s4e.gateway.web.Envelope;
 import io.s4e.gateway.web.MethodNotAllowed;
 import io.s4e.gateway.web.Errors;
@@ -93,12 +94,12 @@ public class ApiKeyRoutes {
         if (value == null) {
             return null;
         }
-        try {
-            return Long.parseLong(value);
+        Long userId = DecimalIds.parse(value);
+        if (userId == null) {
+            throw Errors.invalidRequest("Parameter 'user_id' must be a user id: ASCII digits without sign or leading "
+                    + "zero.");
         }
-        catch (NumberFormatException invalid) {
-            throw Errors.invalidRequest("Parameter 'user_id' must be a number.");
-        }
+        return userId;
     }
 
     private static Mono<ServerResponse> ok(Object data) {

@@ -18,6 +18,7 @@ import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.TextRules;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -58,7 +59,8 @@ public class ApiKeyService {
     /**
      * Creates a key owned by {@code caller}'s user.
      *
-     * @return the key with its secret; 400 for an invalid body, 403 when a scope exceeds the caller's role
+     * @return the key with its secret; 400 for an invalid body, 403 when a scope exceeds the caller's role, 409
+     *         when the caller's user has {@code s4e.api-keys.max-per-user} active (neither revoked nor expired) keys
      */
     public Mono<ApiKeyViews.Created> create(Principal caller, ApiKeyViews.CreateRequest request) {
         return Mono.defer(() -> {
@@ -73,9 +75,9 @@ public class ApiKeyService {
     }
 
     /**
-     * Inserts a key with a fresh secret for {@code userId}, without access checks (bootstrap and create).
+     * Inserts a key with a fresh secret for {@code userId}, without access checks.
      *
-     * @return the key with its secret
+     * @return the key with its secret; 409 when the user has {@code s4e.api-keys.max-per-user} active keys
      */
     Mono<ApiKeyViews.Created> insert(long userId, String name, List<String> scopes, Instant expiresAt) {
         return newSecret()
@@ -83,16 +85,20 @@ public class ApiKeyService {
     }
 
     /**
-     * Inserts a key with the given secret, retrying with a new id on the rare id collision.
+     * Inserts a key with the given secret within the per-user cap, retrying with a new id on the rare id collision.
      *
-     * @return the key with its secret
+     * @return the key with its secret; 409 when the user has {@code s4e.api-keys.max-per-user} active keys
      */
     Mono<ApiKeyViews.Created> insertWithSecret(long userId, String name, List<String> scopes, Instant expiresAt,
                                                String secret) {
         String hash = ApiKeyHasher.hash(secret);
-        return Mono.defer(() -> repository.insert(newId(), userId, name, hash, ApiKeyFormat.displayPrefix(secret),
-                        ApiKeyFormat.last4(secret), scopes, expiresAt))
+        int cap = properties.maxPerUser();
+        return Mono.defer(() -> repository.insertWithinCap(newId(), userId, name, hash,
+                        ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), scopes, expiresAt, cap,
+                        clock.instant()))
                 .retryWhen(Retry.max(3).filter(e -> e instanceof DuplicateKeyException && isIdCollision(e)))
+                .switchIfEmpty(Mono.error(() -> Errors.of(ErrorCode.CONFLICT, "This user has " + cap
+                        + " active API keys, the most allowed. Revoke one before creating another.")))
                 .flatMap(key -> bus.publish(ApiKeyVerifier.KEY_TOPIC, hash).thenReturn(created(key, secret, null)));
     }
 
@@ -136,7 +142,8 @@ public class ApiKeyService {
     /**
      * Gives a key a new secret; the old one works for {@code grace_seconds} more (default 24h).
      *
-     * @return the key with its new secret; 409 when the key is revoked
+     * @return the key with its new secret; 409 when the key is revoked or expired: neither gets a new secret, and
+     *         the old one of an expired key must not gain a grace period
      */
     public Mono<ApiKeyViews.Created> rotate(Principal caller, String id, ApiKeyViews.RotateRequest request) {
         return Mono.defer(() -> {
@@ -149,10 +156,13 @@ public class ApiKeyService {
     }
 
     private Mono<ApiKeyViews.Created> rotateTo(String id, String secret, Duration grace) {
-        Instant graceEnd = clock.instant().plus(grace);
+        Instant now = clock.instant();
+        Instant graceEnd = now.plus(grace);
         String hash = ApiKeyHasher.hash(secret);
-        return repository.rotate(id, hash, ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), graceEnd)
-                .switchIfEmpty(Mono.error(() -> Errors.of(ErrorCode.CONFLICT, "A revoked key cannot be rotated.")))
+        return repository.rotate(id, hash, ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), graceEnd,
+                        now)
+                .switchIfEmpty(Mono.error(() -> Errors.of(ErrorCode.CONFLICT,
+                        "A revoked or expired key cannot be rotated.")))
                 .flatMap(rotation -> Flux.fromIterable(rotation.staleHashes())
                         .concatMap(stale -> bus.publish(ApiKeyVerifier.KEY_TOPIC, stale))
                         .then(bus.publish(ApiKeyVerifier.KEY_TOPIC, hash))
@@ -196,8 +206,16 @@ public class ApiKeyService {
             throw Errors.invalidRequest("Field 'name' is required.");
         }
         String trimmed = name.strip();
-        if (trimmed.length() > MAX_NAME || trimmed.chars().anyMatch(Character::isISOControl)) {
-            throw Errors.invalidRequest("Field 'name' must be at most 100 printable characters.");
+        if (trimmed.codePointCount(0, trimmed.length()) > MAX_NAME) {
+            throw Errors.invalidRequest("Field 'name' must be at most 100 characters.");
+        }
+        for (int i = 0; i < trimmed.length(); ) {
+            int cp = trimmed.codePointAt(i);
+            if (!TextRules.isVisible(cp) || (Character.isSpaceChar(cp) && cp != ' ')) {
+                throw Errors.invalidRequest("Field 'name' must not contain control, invisible or direction-changing "
+                        + "characters, or spaces other than U+0020.");
+            }
+            i += Character.charCount(cp);
         }
         return trimmed;
     }

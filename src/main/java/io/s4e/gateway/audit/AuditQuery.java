@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.s4e.gateway.web.DecimalIds;
 import io.s4e.gateway.web.Errors;
 
 /**
@@ -28,8 +29,8 @@ public record AuditQuery(String event, Long userId, Instant since, Instant until
     /** The largest {@code limit}. */
     public static final int MAX_LIMIT = 500;
 
-    /** Parses the query parameters (first value of each). */
-    public static AuditQuery parse(Map<String, List<String>> parameters) {
+    /** Parses the query parameters (first value of each); the cursor must be one {@code cursors} signed. */
+    public static AuditQuery parse(Map<String, List<String>> parameters, AuditCursors cursors) {
         String event = single(parameters, "event");
         if (event != null && !AuditEvents.ALL.contains(event)) {
             throw Errors.invalidRequest("Parameter 'event' must be one of " + String.join(", ", AuditEvents.ALL) + ".");
@@ -37,11 +38,10 @@ public record AuditQuery(String event, Long userId, Instant since, Instant until
         Long userId = null;
         String user = single(parameters, "user_id");
         if (user != null) {
-            try {
-                userId = Long.parseLong(user);
-            }
-            catch (NumberFormatException malformed) {
-                throw Errors.invalidRequest("Parameter 'user_id' must be a number.");
+            userId = DecimalIds.parse(user);
+            if (userId == null) {
+                throw Errors.invalidRequest("Parameter 'user_id' must be a user id: ASCII digits without sign or "
+                        + "leading zero.");
             }
         }
         Instant since = instant(parameters, "since");
@@ -49,18 +49,14 @@ public record AuditQuery(String event, Long userId, Instant since, Instant until
         int limit = DEFAULT_LIMIT;
         String limitText = single(parameters, "limit");
         if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            }
-            catch (NumberFormatException malformed) {
-                limit = -1;
-            }
+            Long parsed = DecimalIds.parse(limitText);
+            limit = parsed == null || parsed > MAX_LIMIT ? -1 : parsed.intValue();
             if (limit < 1 || limit > MAX_LIMIT) {
                 throw Errors.invalidRequest("Parameter 'limit' must be between 1 and " + MAX_LIMIT + ".");
             }
         }
         String cursorText = single(parameters, "cursor");
-        Cursor cursor = cursorText == null ? null : Cursor.decode(cursorText);
+        Cursor cursor = cursorText == null ? null : cursors.decode(cursorText);
         return new AuditQuery(event, userId, since, until, limit, cursor);
     }
 
@@ -91,8 +87,8 @@ public record AuditQuery(String event, Long userId, Instant since, Instant until
     }
 
     /**
-     * The position after the last event of a page: its time and id. Opaque to clients: base64url (no padding) of
-     * {@code <epoch microseconds>.<uuid>}.
+     * The position after the last event of a page: its time and id. Its text is base64url (no padding) of
+     * {@code <epoch microseconds>.<uuid>}; clients only ever see it signed by {@link AuditCursors}.
      */
     public record Cursor(Instant time, UUID id) {
 

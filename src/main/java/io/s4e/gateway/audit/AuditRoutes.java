@@ -24,7 +24,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 /**
  * {@code GET /api/audit-log} (CONTRACT §8): admins page through events newest first, filtered by {@code event},
  * {@code user_id}, {@code since} (inclusive) and {@code until} (exclusive), {@code limit} per page (default 50, at
- * most 500), continuing from an opaque {@code cursor}. Any other principal gets 403, no credential 401.
+ * most 500), continuing from an opaque {@code cursor} that the gateway signed ({@link AuditCursors}). Any other principal gets 403, no credential 401.
  */
 @Configuration(proxyBeanMethods = false)
 public class AuditRoutes {
@@ -32,9 +32,11 @@ public class AuditRoutes {
     static final String PATH = "/api/audit-log";
 
     private final AuditRepository repository;
+    private final AuditCursors cursors;
 
-    public AuditRoutes(AuditRepository repository) {
+    public AuditRoutes(AuditRepository repository, AuditCursors cursors) {
         this.repository = repository;
+        this.cursors = cursors;
     }
 
     /** {@code /api/audit-log}. */
@@ -49,19 +51,19 @@ public class AuditRoutes {
     private Mono<ServerResponse> page(ServerRequest request) {
         return AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal()
                 .doOnNext(AuditRoutes::requireAdmin)
-                .map(admin -> AuditQuery.parse(request.queryParams()))
+                .map(admin -> AuditQuery.parse(request.queryParams(), cursors))
                 .flatMap(query -> repository.page(query, query.limit() + 1).collectList()
                         .map(rows -> page(rows, query.limit())))
                 .flatMap(page -> ServerResponse.ok().bodyValue(Envelope.success(page)));
     }
 
-    private static Page page(List<AuditRepository.StoredEvent> rows, int limit) {
+    private Page page(List<AuditRepository.StoredEvent> rows, int limit) {
         boolean more = rows.size() > limit;
         List<AuditRepository.StoredEvent> shown = more ? rows.subList(0, limit) : rows;
         String next = null;
         if (more) {
             AuditRepository.StoredEvent last = shown.get(shown.size() - 1);
-            next = new AuditQuery.Cursor(last.time(), last.id()).encode();
+            next = cursors.encode(new AuditQuery.Cursor(last.time(), last.id()));
         }
         return new Page(shown.stream().map(AuditRoutes::view).toList(), next);
     }

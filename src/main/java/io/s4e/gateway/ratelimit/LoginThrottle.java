@@ -6,11 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import io.s4e.gateway.user.EmailAddress;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
@@ -178,8 +178,9 @@ public class LoginThrottle {
                 + retryAfter + " seconds.", retryAfter));
     }
 
+    /** The lock key of {@code email}: the hash of its canonical form, the same form the login looks the user up by. */
     private static String emailSubject(String email) {
-        return "login:" + sha256(email.strip().toLowerCase(Locale.ROOT));
+        return "login:" + sha256(EmailAddress.canonical(email));
     }
 
     private static String mfaSubject(long userId) {

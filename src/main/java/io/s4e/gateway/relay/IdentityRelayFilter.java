@@ -31,6 +31,8 @@ public class IdentityRelayFilter implements GlobalFilter, Ordered {
     /** Prefix of the identity headers the gateway owns. */
     public static final String IDENTITY_PREFIX = "x-s4e-";
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private final boolean forwardCredentials;
 
     public IdentityRelayFilter(ForwardProperties properties) {
@@ -87,13 +89,34 @@ public class IdentityRelayFilter implements GlobalFilter, Ordered {
 
     private static void addIdentity(HttpHeaders headers, Principal principal) {
         headers.set("X-S4E-User-Id", Long.toString(principal.userId()));
-        headers.set("X-S4E-User-Email", principal.email());
+        headers.set("X-S4E-User-Email", percentEncoded(principal.email()));
         headers.set("X-S4E-User-Role", principal.role());
         headers.set("X-S4E-Auth-Method", principal.method().wire());
         if (principal.keyId() != null) {
             headers.set("X-S4E-Key-Id", principal.keyId());
         }
         headers.set("X-S4E-Scopes", principal.scopeHeader());
+    }
+
+    /**
+     * {@code value} as printable ASCII: the UTF-8 octets of everything but letters, digits, {@code - . _ ~} and
+     * {@code @} as {@code %XX} (RFC 3986 percent-encoding, upper-case hex). Always applied, so {@code %} itself is
+     * {@code %25} and the upstream decodes every value the same way, whatever it holds; an ordinary ASCII address
+     * such as {@code jane.doe@example.com} is unchanged.
+     */
+    static String percentEncoded(String value) {
+        byte[] octets = value.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(octets.length + 8);
+        for (byte octet : octets) {
+            int b = octet & 0xFF;
+            if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-' || b == '.'
+                    || b == '_' || b == '~' || b == '@') {
+                out.append((char) b);
+            } else {
+                out.append('%').append(HEX[b >> 4]).append(HEX[b & 0xF]);
+            }
+        }
+        return out.toString();
     }
 
     /** The URI without any {@code token} query parameter, or null when it has none. */

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.TextRules;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -46,13 +47,29 @@ public class PasswordHasher implements DisposableBean {
                 .register(meters);
     }
 
-    /** The Argon2id hash of {@code password}, computed off the event loop; 503 when the bulkhead is full. */
+    /**
+     * The Argon2id hash of {@code password}, computed off the event loop.
+     *
+     * @return the hash; a 400 error for a password with a lone UTF-16 surrogate, which has no UTF-8 form to hash; a
+     *         503 error when the bulkhead is full
+     */
     public Mono<String> hash(CharSequence password) {
+        if (TextRules.hasLoneSurrogate(password.toString())) {
+            return Mono.error(Errors.invalidRequest("Field 'password' must be text without lone UTF-16 surrogates."));
+        }
         return admitted(() -> encoder.encode(password));
     }
 
-    /** True when {@code password} matches {@code hash}, computed off the event loop; 503 when the bulkhead is full. */
+    /**
+     * True when {@code password} matches {@code hash}, computed off the event loop. A password with a lone UTF-16
+     * surrogate matches nothing (no stored password can hold one) instead of failing in the encoder.
+     *
+     * @return whether it matches; a 503 error when the bulkhead is full
+     */
     public Mono<Boolean> matches(CharSequence password, String hash) {
+        if (TextRules.hasLoneSurrogate(password.toString())) {
+            return Mono.just(false);
+        }
         return admitted(() -> encoder.matches(password, hash));
     }
 

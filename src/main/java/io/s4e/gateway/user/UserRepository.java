@@ -21,25 +21,31 @@ public class UserRepository {
 
     public UserRepository(DatabaseClient db) {
         this.db = db;
+        EmailAddress.warmUp();
     }
 
-    /** The user with {@code email} (case-insensitive); empty when there is none. */
+    /**
+     * The user whose e-mail has the canonical form of {@code email} ({@link EmailAddress#canonical(String)}, the same
+     * key the login lock uses); empty when there is none.
+     */
     public Mono<UserRecord> findByEmail(String email) {
-        return db.sql("SELECT " + COLUMNS + " FROM users WHERE lower(email) = lower(:email)")
-                .bind("email", email)
+        return db.sql("SELECT " + COLUMNS + " FROM users WHERE email_canonical = :canonical")
+                .bind("canonical", EmailAddress.canonical(email))
                 .map(UserRepository::user)
                 .one();
     }
 
     /**
-     * Inserts a user, or does nothing when the email exists.
+     * Inserts a user, or does nothing when a user has the same canonical e-mail.
      *
      * @return the new user; empty when the email was taken
      */
     public Mono<UserRecord> insertIfAbsent(String email, String passwordHash, String role, String tier) {
-        DatabaseClient.GenericExecuteSpec spec = db.sql("INSERT INTO users (email, password_hash, role, tier) "
-                        + "VALUES (:email, :hash, :role, :tier) ON CONFLICT DO NOTHING RETURNING " + COLUMNS)
+        DatabaseClient.GenericExecuteSpec spec = db.sql("INSERT INTO users (email, email_canonical, password_hash, "
+                        + "role, tier) VALUES (:email, :canonical, :hash, :role, :tier) ON CONFLICT DO NOTHING "
+                        + "RETURNING " + COLUMNS)
                 .bind("email", email)
+                .bind("canonical", EmailAddress.canonical(email))
                 .bind("role", role)
                 .bind("tier", tier);
         spec = passwordHash == null ? spec.bindNull("hash", String.class) : spec.bind("hash", passwordHash);

@@ -2,7 +2,6 @@ package io.s4e.gateway.user;
 
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.audit.Audit;
@@ -11,6 +10,7 @@ import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.session.SessionRevocations;
+import io.s4e.gateway.web.DecimalIds;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import reactor.core.publisher.Mono;
@@ -31,8 +31,6 @@ public class UserService {
     private static final String DEFAULT_TIER = "standard";
     private static final int MIN_PASSWORD = 12;
     private static final int MAX_PASSWORD = 1024;
-    private static final int MAX_EMAIL = 254;
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}.]+(\\.[^@\\s\\p{Cntrl}.]+)+");
 
     private final UserRepository repository;
     private final PasswordHasher hasher;
@@ -52,8 +50,9 @@ public class UserService {
     /**
      * Creates a user with an Argon2id hash of its password.
      *
-     * @return the new user; 400 for an invalid body, 403 for a caller that is not an admin, 409 when the email
-     *         exists (case-insensitive)
+     * @return the new user; 400 for an invalid body, 403 for a caller that is not an admin, 409 when a user has an
+     *         e-mail with the same canonical form ({@link EmailAddress#canonical(String)}: any case, compatibility
+     *         twins such as full-width letters)
      */
     public Mono<UserViews.User> create(Principal caller, UserViews.CreateRequest request) {
         return Mono.defer(() -> {
@@ -145,13 +144,13 @@ public class UserService {
         }
     }
 
+    /** The id in the path: only the canonical spelling ({@link DecimalIds}), anything else is an unknown id. */
     private static long parseId(String id) {
-        try {
-            return Long.parseLong(id);
-        }
-        catch (NumberFormatException notANumber) {
+        Long parsed = DecimalIds.parse(id);
+        if (parsed == null) {
             throw Errors.notFound("No user with this id.");
         }
+        return parsed;
     }
 
     private void validUpdate(UserViews.UpdateRequest request) {
@@ -165,10 +164,13 @@ public class UserService {
     }
 
     private static String validEmail(String email) {
-        if (email == null || email.length() > MAX_EMAIL || !EMAIL.matcher(email).matches()) {
-            throw Errors.invalidRequest("Field 'email' must be an email address.");
+        try {
+            return EmailAddress.parse(email).address();
         }
-        return email;
+        catch (IllegalArgumentException invalid) {
+            throw Errors.invalidRequest("Field 'email' must be one plain e-mail address: " + invalid.getMessage()
+                    + ".");
+        }
     }
 
     private static void validPassword(String password) {

@@ -74,7 +74,7 @@ class ApiKeyVerifierTests {
     }
 
     private ApiKeyVerifier verifier() {
-        ApiKeyProperties properties = new ApiKeyProperties(null, null, null, null, null, null, null, null);
+        ApiKeyProperties properties = new ApiKeyProperties(null, null, null, null, null, null, null, null, null);
         InvalidationBus bus = new InvalidationBus(null, null, new RedisKeyProperties(null), meters);
         LastUsedRecorder lastUsed = new LastUsedRecorder(store, properties, Clock.systemUTC(), meters);
         return new ApiKeyVerifier(store, new RoleScopes(new RoleProperties(null)), lastUsed, properties, bus, meters,

@@ -14,6 +14,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Parsing of the audit-log query, its cursor, and the statement each filter shape gets. */
 class AuditQueryTests {
 
+    private static final AuditCursors CURSORS = AuditCursors.forSecret("a test secret of at least thirty-two bytes");
+
+    private static AuditQuery parse(Map<String, List<String>> parameters) {
+        return AuditQuery.parse(parameters, CURSORS);
+    }
+
     @Test
     void cursorWhenEncodedThenDecodesToTheSameTimeAndId() {
         AuditQuery.Cursor cursor = new AuditQuery.Cursor(Instant.parse("2026-11-28T00:00:00.123456Z"),
@@ -32,13 +38,13 @@ class AuditQueryTests {
 
     @Test
     void parseWhenNothingGivenThenDefaults() {
-        AuditQuery query = AuditQuery.parse(Map.of());
+        AuditQuery query = parse(Map.of());
         assertThat(query).isEqualTo(new AuditQuery(null, null, null, null, 50, null));
     }
 
     @Test
     void parseWhenAllGivenThenEachRead() {
-        AuditQuery query = AuditQuery.parse(Map.of("event", List.of("login.failure"), "user_id", List.of("12"),
+        AuditQuery query = parse(Map.of("event", List.of("login.failure"), "user_id", List.of("12"),
                 "since", List.of("2026-11-01T00:00:00Z"), "until", List.of("2026-11-02T00:00:00Z"),
                 "limit", List.of("500")));
         assertThat(query.event()).isEqualTo("login.failure");
@@ -50,12 +56,18 @@ class AuditQueryTests {
 
     @Test
     void parseWhenCursorTamperedThenInvalidRequest() {
-        String valid = new AuditQuery.Cursor(Instant.now(), UUID.randomUUID()).encode();
-        for (String bad : List.of(valid.substring(1), "x" + valid, "AAAA", "", "!!")) {
+        AuditQuery.Cursor cursor = new AuditQuery.Cursor(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS),
+                UUID.randomUUID());
+        String valid = CURSORS.encode(cursor);
+        assertThat(parse(Map.of("cursor", List.of(valid))).cursor()).isEqualTo(cursor);
+        String forged = new AuditQuery.Cursor(Instant.now().plusSeconds(3600), UUID.randomUUID()).encode();
+        String otherSecret = AuditCursors.forSecret("another secret of at least thirty-two bytes").encode(cursor);
+        for (String bad : List.of(valid.substring(1), "x" + valid, "AAAA", "", "!!", cursor.encode(), forged,
+                forged + valid.substring(valid.indexOf('.')), otherSecret, valid + "A")) {
             if (bad.isEmpty()) {
                 continue;
             }
-            assertThatThrownBy(() -> AuditQuery.parse(Map.of("cursor", List.of(bad))))
+            assertThatThrownBy(() -> parse(Map.of("cursor", List.of(bad))))
                     .isInstanceOf(GatewayException.class).hasMessageContaining("cursor");
         }
     }
