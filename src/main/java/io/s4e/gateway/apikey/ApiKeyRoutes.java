@@ -27,6 +27,7 @@ public class ApiKeyRoutes {
 
     public ApiKeyRoutes(ApiKeyService keys) {
         this.keys = keys;
+        JsonBodies.prepare(ApiKeyViews.CreateRequest.class, ApiKeyViews.RotateRequest.class);
     }
 
     /** {@code /api/keys} and {@code /api/keys/{id}}. */

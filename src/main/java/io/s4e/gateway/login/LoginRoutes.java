@@ -54,6 +54,7 @@ public class LoginRoutes {
         this.authenticator = authenticator;
         this.cookies = cookies;
         this.clock = clock;
+        JsonBodies.prepare(LoginRequest.class, MfaVerifyRequest.class);
     }
 
     /** {@code /api/user/auth/login}, {@code /refresh}, {@code /logout}, {@code /mfa/verify} and {@code /mfa/send}. */

@@ -36,6 +36,7 @@ public class MfaRoutes {
     public MfaRoutes(MfaEnrollment enrollment, SessionAuthenticator sessions) {
         this.enrollment = enrollment;
         this.sessions = sessions;
+        JsonBodies.prepare(MfaViews.CodeRequest.class);
     }
 
     /** {@code /api/user/mfa/totp/setup}, {@code /totp/confirm} and {@code /email/enable}. */

@@ -25,6 +25,7 @@ public class UserRoutes {
 
     public UserRoutes(UserService users) {
         this.users = users;
+        JsonBodies.prepare(UserViews.CreateRequest.class, UserViews.UpdateRequest.class);
     }
 
     /** {@code /api/admin/users} and {@code /api/admin/users/{id}}. */

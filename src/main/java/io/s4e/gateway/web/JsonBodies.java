@@ -31,6 +31,17 @@ public final class JsonBodies {
     }
 
     /**
+     * Builds and caches the readers of {@code types} now, at start-up: Jackson builds a type's deserializer under a
+     * lock the first time it reads it, and the first requests of a fresh replica, arriving together on several event
+     * loops, would otherwise wait for each other there.
+     */
+    public static void prepare(Class<?>... types) {
+        for (Class<?> type : types) {
+            StrictJson.MAPPER.readerFor(type);
+        }
+    }
+
+    /**
      * The body of {@code request} as {@code type}.
      *
      * @return the body; {@code empty} is replaced by {@code whenEmpty} (or a 400 when that is null); malformed JSON,
