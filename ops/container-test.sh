@@ -8,7 +8,7 @@
 #   - it becomes ready, and the time from start to ready is measured;
 #   - it forwards a request to an upstream, and answers 401 without a credential;
 #   - on SIGTERM it finishes the request in flight, then exits.
-# Closes with "N passed, M failed". Not part of .ci/run (it takes minutes); see docs/kubernetes.md.
+# Closes with "container: N passed, M failed". .ci/run runs it before the test suite; see docs/kubernetes.md.
 # Environment: WORK (bases and logs, default /var/tmp/s4e-image), SUITE (Debian release, default bookworm),
 # MIRROR (default http://deb.debian.org/debian), KEEP=1 keeps the container and the database for a look afterwards.
 set -euo pipefail
