@@ -19,8 +19,9 @@ public class ConnectionLimitsConfiguration {
     @Bean
     public NettyServerCustomizer connectionLimits(ConnectionCaps caps, ConnectionProperties properties,
                                                   ConnectionMetrics metrics) {
-        return server -> server.doOnChannelInit((observer, channel, remote) -> {
-            ConnectionCaps.Admission admission = caps.admit(remote);
+        // the peer is read off the channel: the address argument of doOnChannelInit is null for a server
+        return server -> server.doOnChannelInit((observer, channel, ignored) -> {
+            ConnectionCaps.Admission admission = caps.admit(channel.remoteAddress());
             if (admission.refusedBy() != null) {
                 metrics.refused(admission.refusedBy());
                 channel.close();
