@@ -1,5 +1,10 @@
 package io.s4e.gateway.hardening;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -149,6 +154,62 @@ class SlowClientTests {
             assertThat(connection.closedAfterMillis()).isBetween(HEADER_TIMEOUT_MS - 100, HEADER_TIMEOUT_MS + 1000);
             assertThat(connection.answer()).isEmpty();
         }
+    }
+
+    @Test
+    void keepAliveRequestWhenItsHeadTricklesThenItsDeadlineCountsFromItsFirstByte() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write("GET /open/first HTTP/1.1\r\nHost: gateway\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String first = readAvailable(in);
+            while (!first.endsWith("{\"ok\":true}")) {
+                first += readAvailable(in);
+            }
+            assertThat(first).startsWith("HTTP/1.1 200 ");
+            Thread.sleep(2000); // idle within the keep-alive timeout, and most of a head deadline since the start
+
+            long firstByte = System.nanoTime();
+            out.write("GET /open/second HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String answer = "";
+            try {
+                for (int i = 0; i < 10 && answer.isEmpty(); i++) {
+                    Thread.sleep(1000);
+                    out.write("X-Trickle: 1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    answer = readIfAny(in);
+                }
+            }
+            catch (IOException closed) {
+                // the server closed while a line was on its way
+            }
+            long tookMillis = Duration.ofNanos(System.nanoTime() - firstByte).toMillis();
+            assertThat(answer).startsWith("HTTP/1.1 408 ");
+            assertThat(tookMillis).isBetween(HEADER_TIMEOUT_MS - 100, HEADER_TIMEOUT_MS + 1100);
+        }
+        assertThat(upstream.heads("/open/second")).isZero();
+    }
+
+    @Test
+    void pipelinedRequestsWhenSentInOneWriteThenBothAnsweredAndTheConnectionKept() throws Exception {
+        String two = "GET /open/p1 HTTP/1.1\r\nHost: gateway\r\n\r\nGET /open/p2 HTTP/1.1\r\nHost: gateway\r\n\r\n";
+        try (SlowClients pipelined = SlowClients.open(gateway.port(), null, 1, two, "", Duration.ofSeconds(1))) {
+            assertThat(pipelined.awaitAllClosed(Duration.ofMillis(KEEP_ALIVE_MS + 3000))).isTrue();
+            SlowClients.Connection connection = pipelined.connections().get(0);
+            assertThat(connection.answer().split("HTTP/1.1 200 ", -1)).hasSize(3);
+            assertThat(connection.closedAfterMillis()).as("closed as an idle keep-alive connection")
+                    .isGreaterThanOrEqualTo(KEEP_ALIVE_MS - 100);
+        }
+    }
+
+    private static String readAvailable(InputStream in) throws IOException {
+        byte[] buffer = new byte[8192];
+        int n = in.read(buffer);
+        return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String readIfAny(InputStream in) throws IOException {
+        return in.available() > 0 ? readAvailable(in) : "";
     }
 
     private static LongSummaryStatistics closedAfter(SlowClients slow) {
