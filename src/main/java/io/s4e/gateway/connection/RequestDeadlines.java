@@ -52,6 +52,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
 
     private static final long NO_DEADLINE = Long.MIN_VALUE;
     private static final long CLOSE_GRACE_MILLIS = 1000;
+    private static final int SWITCHING_PROTOCOLS = 101;
 
     private enum Reading {
         /** Between requests. */
@@ -158,6 +159,12 @@ final class RequestDeadlines extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext context, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof HttpResponse response && response.status().code() == SWITCHING_PROTOCOLS) {
+            // no longer HTTP (a WebSocket): its frames are not request heads, and no HTTP deadline applies
+            context.write(msg, promise);
+            stepAside(context);
+            return;
+        }
         boolean informational = msg instanceof HttpResponse response && response.status().code() < 200;
         if (!informational) {
             if (msg instanceof HttpResponse) {
@@ -172,6 +179,15 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             }
         }
         context.write(msg, promise);
+    }
+
+    private void stepAside(ChannelHandlerContext context) {
+        expired = true;
+        cancel();
+        if (context.pipeline().get(BYTES_NAME) != null) {
+            context.pipeline().remove(BYTES_NAME);
+        }
+        context.pipeline().remove(this);
     }
 
     /** The nanoTime at which the current deadline passes, or {@link #NO_DEADLINE}. */

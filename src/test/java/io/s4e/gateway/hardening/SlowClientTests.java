@@ -22,6 +22,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,6 +52,11 @@ class SlowClientTests {
         properties.put("s4e.server.header-timeout", HEADER_TIMEOUT_MS + "ms");
         properties.put("s4e.server.body-idle-timeout", BODY_IDLE_MS + "ms");
         properties.put("s4e.server.keep-alive-idle-timeout", KEEP_ALIVE_MS + "ms");
+        String ws = "spring.cloud.gateway.server.webflux.routes[1].";
+        properties.put(ws + "id", "ws");
+        properties.put(ws + "uri", upstream.url().replace("http:", "ws:"));
+        properties.put(ws + "predicates[0]", "Path=/ws/**");
+        properties.put(ws + "metadata.s4e-auth", "none");
         gateway = SecondGateway.start(properties);
         http = new RawHttp(gateway.port());
         for (int i = 0; i < 300; i++) {
@@ -200,6 +208,23 @@ class SlowClientTests {
             assertThat(connection.closedAfterMillis()).as("closed as an idle keep-alive connection")
                     .isGreaterThanOrEqualTo(KEEP_ALIVE_MS - 100);
         }
+    }
+
+    @Test
+    void webSocketWhenQuietLongerThanEveryHttpDeadlineThenKeptOpen() {
+        // messages 3.5 s apart over 7 s: longer than the head deadline and the keep-alive timeout
+        List<String> echoes = HttpClient.create()
+                .websocket()
+                .uri("ws://127.0.0.1:" + gateway.port() + "/ws/echo")
+                .handle((in, out) -> Flux.<String>merge(
+                        Mono.from(out.sendString(Flux.interval(Duration.ZERO, Duration.ofMillis(3500)).take(3)
+                                .map(i -> "m" + i))).then(Mono.<String>empty()),
+                        in.receive().asString()))
+                .take(3)
+                .collectList()
+                .block(Duration.ofSeconds(20));
+
+        assertThat(echoes).containsExactly("m0", "m1", "m2");
     }
 
     private static String readAvailable(InputStream in) throws IOException {

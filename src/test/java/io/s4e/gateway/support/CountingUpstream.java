@@ -15,7 +15,8 @@ import reactor.netty.resources.LoopResources;
 /**
  * An upstream that counts, per path, the request heads it received and the requests it read whole, so a test can
  * tell whether any part of a request reached it. Paths under {@code /stall} answer after {@code ?delay=ms} (default
- * 60000); every other path answers {@code {"ok":true}} once the body was read.
+ * 60000), paths under {@code /ws} are a WebSocket echoing every text message, and every other path answers
+ * {@code {"ok":true}} once the body was read.
  */
 public final class CountingUpstream implements AutoCloseable {
 
@@ -62,6 +63,9 @@ public final class CountingUpstream implements AutoCloseable {
 
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         String path = request.fullPath();
+        if (path.startsWith("/ws")) {
+            return response.sendWebsocket((in, out) -> out.sendString(in.receive().asString()));
+        }
         heads.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
         inFlight.incrementAndGet();
         Duration delay = path.startsWith("/stall") ? Duration.ofMillis(delayOf(request.uri())) : Duration.ZERO;
