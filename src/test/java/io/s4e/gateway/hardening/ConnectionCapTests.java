@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.connection.ConnectionCaps;
 import io.s4e.gateway.support.CountingUpstream;
+import io.s4e.gateway.support.RawHttp;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.SlowClients;
 import org.junit.jupiter.api.AfterAll;
@@ -105,6 +106,14 @@ class ConnectionCapTests {
         }
         awaitReleased();
         assertThat(served(address(2))).isTrue();
+    }
+
+    @Test
+    void managementPortWhenThePublicCapOfAnAddressIsFullThenStillAnswersProbes() throws Exception {
+        try (SlowClients held = hold(address(1), PER_IP)) {
+            RawHttp.Response health = new RawHttp(gateway.managementPort()).get("/actuator/health/liveness");
+            assertThat(health.status()).isEqualTo(200);
+        }
     }
 
     /** {@code count} keep-alive connections from {@code local}, each answered once and then left open. */
