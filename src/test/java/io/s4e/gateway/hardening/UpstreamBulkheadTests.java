@@ -1,6 +1,10 @@
 package io.s4e.gateway.hardening;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -90,6 +94,38 @@ class UpstreamBulkheadTests {
         // the stalled clients are gone: their requests are cancelled and their permits come back
         awaitInFlight("stalled", 0);
         assertThat(http.get("/stall/x?delay=10").status()).isEqualTo(200);
+        awaitInFlight("stalled", 0);
+    }
+
+    @Test
+    void stalledRouteWhenManyRequestsArriveAtOnceThenExactlyItsLimitReachTheUpstream() throws Exception {
+        int requests = 12;
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < requests; i++) {
+                Socket socket = new Socket("127.0.0.1", gateway.port());
+                socket.setSoTimeout(10_000);
+                sockets.add(socket);
+            }
+            byte[] request = "GET /stall/burst?delay=3000 HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            for (Socket socket : sockets) {
+                socket.getOutputStream().write(request);
+            }
+            int busy = 0;
+            for (Socket socket : sockets) {
+                byte[] head = new byte[12];
+                int n = socket.getInputStream().readNBytes(head, 0, head.length);
+                busy += new String(head, 0, n, StandardCharsets.ISO_8859_1).equals("HTTP/1.1 503") ? 1 : 0;
+            }
+            assertThat(busy).isEqualTo(requests - STALLED_LIMIT);
+            assertThat(upstream.heads("/stall/burst")).isEqualTo(STALLED_LIMIT);
+        }
+        finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
         awaitInFlight("stalled", 0);
     }
 
