@@ -142,6 +142,17 @@ class SlowClientTests {
     }
 
     @Test
+    void bodyWhenLargerThanTheBufferedLimitThenStreamedWholeToTheUpstream() {
+        byte[] large = new byte[200 * 1024];
+        java.util.Arrays.fill(large, (byte) 'a');
+        assertThat(http.send("POST", "/open/large", large, "Content-Type: text/plain").status()).isEqualTo(200);
+        assertThat(http.send("POST", "/open/small", new byte[10 * 1024], "Content-Type: text/plain").status())
+                .isEqualTo(200);
+        assertThat(upstream.whole("/open/large")).isEqualTo(1);
+        assertThat(upstream.whole("/open/small")).isEqualTo(1);
+    }
+
+    @Test
     void keepAliveConnectionWhenIdlePastItsTimeoutThenClosedWithoutAnAnswer() throws Exception {
         double closedBefore = closed("keep_alive_timeout");
         try (SlowClients idle = SlowClients.open(gateway.port(), null, 1,
