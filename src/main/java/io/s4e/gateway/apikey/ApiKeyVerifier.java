@@ -3,9 +3,12 @@ package io.s4e.gateway.apikey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -58,6 +61,7 @@ public class ApiKeyVerifier {
     private final StatsCounter stats = new ConcurrentStatsCounter();
     private final Counter malformed;
     private final Counter lookups;
+    private final List<Consumer<String>> verifiedListeners = new CopyOnWriteArrayList<>();
 
     public ApiKeyVerifier(ApiKeyRepository repository, RoleScopes roleScopes, LastUsedRecorder lastUsed,
                           ApiKeyProperties properties, InvalidationBus bus, MeterRegistry meters, Clock clock) {
@@ -95,6 +99,17 @@ public class ApiKeyVerifier {
             return accept(known, key);
         }
         return Mono.deferContextual(context -> verdictOn(hash, context)).flatMap(verdict -> accept(verdict, key));
+    }
+
+    /**
+     * Whether this replica's cache holds the key of {@code hash} as verified and usable now. No store is asked and
+     * no cache statistic is counted: it answers a refused-key block, which must not look keys up.
+     *
+     * @return true for a key cached as verified and not expired; false otherwise (uncached, refused, expired)
+     */
+    public boolean isVerifiedHere(String hash) {
+        VerifiedKey verdict = Ready.valueOf(verdicts.asMap().get(hash));
+        return verdict != null && verdict.usableAt(clock.instant());
     }
 
     /**
@@ -141,6 +156,7 @@ public class ApiKeyVerifier {
                     return repository.findForVerification(hash);
                 })
                 .map(this::verdictOf)
+                .doOnNext(verdict -> verifiedByLookup(hash, verdict))
                 .defaultIfEmpty(VerifiedKey.REFUSED)
                 .timeout(lookupTimeout)
                 .transform(RequestIdLogContext.logOnError(failure -> {
@@ -150,6 +166,20 @@ public class ApiKeyVerifier {
                 }))
                 .onErrorMap(ApiKeyVerifier::isStoreFailure,
                         failure -> Errors.unavailable("API keys cannot be verified right now. Try again shortly."));
+    }
+
+    /**
+     * Calls {@code listener} with the hash of every key a lookup of this replica found valid, on the thread that
+     * completed the lookup; it must not block.
+     */
+    public void whenVerifiedByLookup(Consumer<String> listener) {
+        verifiedListeners.add(listener);
+    }
+
+    private void verifiedByLookup(String hash, VerifiedKey verdict) {
+        if (!verdict.refused()) {
+            verifiedListeners.forEach(listener -> listener.accept(hash));
+        }
     }
 
     private VerifiedKey verdictOf(KeyOwnerRow row) {

@@ -39,6 +39,15 @@ public final class FilterOrder {
     /** Strips spoofed identity and credentials, adds the identity headers (GlobalFilter). */
     public static final int IDENTITY_RELAY = -100;
 
+    /** Reads a small forwarded request body whole before anything is sent upstream (GlobalFilter). */
+    public static final int REQUEST_BODY_BUFFER = -60;
+
+    /**
+     * Takes a permit of the route's upstream bulkhead (GlobalFilter), after every refusal and before the response
+     * writer ({@code -1}), so the permit is held until the response body was written.
+     */
+    public static final int UPSTREAM_BULKHEAD = -50;
+
     private FilterOrder() {
     }
 }

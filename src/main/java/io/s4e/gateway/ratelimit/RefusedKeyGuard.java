@@ -5,6 +5,9 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.s4e.gateway.apikey.ApiKeyFormat;
+import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.AuthenticationFilter;
@@ -23,10 +26,18 @@ import org.springframework.web.server.WebFilterChain;
 /**
  * Blocks client IPs that present refused API keys (key guessing): every refused key (a 401 of a request carrying an
  * API key, forwarded or gateway-owned) is counted per client IP in Redis, and after
- * {@code refused-keys.max-failures} within {@code refused-keys.window} every API-key request of that IP is refused
- * with 429 for {@code refused-keys.block-duration}, before its key is looked up. The block is shared through Redis
+ * {@code refused-keys.max-failures} within {@code refused-keys.window} the API-key requests of that IP are refused
+ * with 429 for {@code refused-keys.block-duration}, before their key is looked up. The block is shared through Redis
  * and kept in memory by each replica that learned of it, so valid keys cost no extra round trip: a replica learns of
  * a block on the first refused key it sees from that IP.
+ * <p>
+ * A block spares the innocent behind the same address (a NAT, a shared CI egress): a key this replica knows to be
+ * valid passes, that is a key it holds as verified in its cache or found valid by a lookup within the last
+ * {@code refused-keys.block-duration}; once its cache entry expired it is looked up again, as any key is, about once
+ * per {@code s4e.api-keys.cache-ttl}. Every other key of a blocked address (malformed, refused, or unknown to this
+ * replica) is refused without a lookup, so guessing costs the key store nothing while blocked. A valid key that this
+ * replica has not verified within that time and that is first sent from a blocked address waits for the block to
+ * end: telling it from a guess would take the lookup the block exists to save.
  */
 @Component
 public class RefusedKeyGuard implements WebFilter, Ordered {
@@ -37,10 +48,14 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
     private final Clock clock;
     private final RateLimitProperties.RefusedKeys settings;
     private final Cache<String, Long> blockedUntil;
+    /** Hashes of the keys this replica found valid by a lookup, for as long as a block lasts. */
+    private final Cache<String, Boolean> knownValid;
+    private final ApiKeyVerifier verifier;
 
     public RefusedKeyGuard(FailureLocks locks, RateLimitMetrics metrics, ClientIps clientIps, Clock clock,
-                           RateLimitProperties properties) {
+                           RateLimitProperties properties, ApiKeyVerifier verifier) {
         this.locks = locks;
+        this.verifier = verifier;
         this.metrics = metrics;
         this.clientIps = clientIps;
         this.clock = clock;
@@ -49,6 +64,11 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
                 .maximumSize(properties.localCacheSize())
                 .expireAfterWrite(settings.blockDuration())
                 .build();
+        this.knownValid = Caffeine.newBuilder()
+                .maximumSize(properties.localCacheSize())
+                .expireAfterWrite(settings.blockDuration())
+                .build();
+        verifier.whenVerifiedByLookup(hash -> knownValid.put(hash, Boolean.TRUE));
     }
 
     @Override
@@ -60,13 +80,29 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
         String ip = clientIps.of(exchange);
         Long until = blockedUntil.getIfPresent(ip);
         long now = clock.millis();
-        if (until != null && until > now) {
+        if (until != null && until > now && !spares(credential.value())) {
             metrics.decided(LimitKind.REFUSED_KEYS, false);
             return Mono.error(blocked(Duration.ofMillis(until - now)));
         }
         return chain.filter(exchange)
                 .onErrorResume(RefusedKeyGuard::isRefusal, refusal -> recordRefusedKey(ip)
                         .then(Mono.error(refusal)));
+    }
+
+    /**
+     * Whether a request of a blocked address with {@code key} goes on: this replica holds the key as verified, or
+     * found it valid by a lookup within the block duration. Never asks a store.
+     */
+    private boolean spares(String key) {
+        if (!ApiKeyFormat.isWellFormed(key)) {
+            return false;
+        }
+        String hash = ApiKeyHasher.hash(key);
+        boolean passes = verifier.isVerifiedHere(hash) || knownValid.getIfPresent(hash) != null;
+        if (passes) {
+            metrics.sparedByBlock();
+        }
+        return passes;
     }
 
     private static boolean isRefusal(Throwable failure) {

@@ -5,6 +5,7 @@ import org.springframework.http.HttpStatus;
 /** The error codes of the S4E envelope (CONTRACT §1) with their default HTTP status. */
 public enum ErrorCode {
     INVALID_REQUEST("invalid_request", HttpStatus.BAD_REQUEST),
+    REQUEST_TIMEOUT("request_timeout", HttpStatus.REQUEST_TIMEOUT),
     CAPTCHA_FAILED("captcha_failed", HttpStatus.BAD_REQUEST),
     UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED),
     TOKEN_EXPIRED("token_expired", HttpStatus.UNAUTHORIZED),
@@ -15,6 +16,7 @@ public enum ErrorCode {
     RATE_LIMITED("rate_limited", HttpStatus.TOO_MANY_REQUESTS),
     BAD_GATEWAY("bad_gateway", HttpStatus.BAD_GATEWAY),
     SERVICE_UNAVAILABLE("service_unavailable", HttpStatus.SERVICE_UNAVAILABLE),
+    UPSTREAM_BUSY("upstream_busy", HttpStatus.SERVICE_UNAVAILABLE),
     GATEWAY_TIMEOUT("gateway_timeout", HttpStatus.GATEWAY_TIMEOUT),
     INTERNAL_ERROR("internal_error", HttpStatus.INTERNAL_SERVER_ERROR);
 

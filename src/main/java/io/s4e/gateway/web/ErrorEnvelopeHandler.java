@@ -147,7 +147,8 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         if (error.code() == ErrorCode.INTERNAL_ERROR) {
             RequestIdLogContext.log(exchange, () -> log.error("{} {} failed", exchange.getRequest().getMethod(),
                     LogText.escape(exchange.getRequest().getPath().value()), failure));
-        } else if (error.status().is5xxServerError()) {
+        } else if (error.status().is5xxServerError() && error.code() != ErrorCode.UPSTREAM_BUSY) {
+            // upstream_busy is load shedding, counted per route: a line per shed request would add load
             RequestIdLogContext.log(exchange, () -> log.warn("{} {} answered {} {}: {}",
                     exchange.getRequest().getMethod(), LogText.escape(exchange.getRequest().getPath().value()),
                     error.status().value(), error.code().code(), failure.getClass().getSimpleName()));

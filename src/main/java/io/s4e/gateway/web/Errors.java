@@ -62,4 +62,10 @@ public final class Errors {
         return new GatewayException(ErrorCode.RATE_LIMITED, ErrorCode.RATE_LIMITED.status(), message,
                 Math.max(1, retryAfterSeconds));
     }
+
+    /** {@code 503 upstream_busy} with {@code Retry-After}: the route's upstream bulkhead is full. */
+    public static GatewayException upstreamBusy(int retryAfterSeconds) {
+        return new GatewayException(ErrorCode.UPSTREAM_BUSY, ErrorCode.UPSTREAM_BUSY.status(),
+                "The upstream service of this route is busy. Try again shortly.", Math.max(1, retryAfterSeconds));
+    }
 }

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every {@code s4e.*} property is documented twice: in the configuration metadata that IDEs complete from
  * (generated from the properties records' javadoc at compile time, plus
- * {@code additional-spring-configuration-metadata.json}), and in the README's tables.
+ * {@code additional-spring-configuration-metadata.json}), and in the README's tables or the operator pages under
+ * {@code docs/}.
  */
 class ConfigurationDocumentationTests {
 
@@ -31,7 +32,13 @@ class ConfigurationDocumentationTests {
 
     @Test
     void readmeWhenReadThenEveryGatewayPropertyIsInIt() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        StringBuilder documented = new StringBuilder(Files.readString(Path.of("README.md")));
+        try (var pages = Files.list(Path.of("docs"))) {
+            for (Path page : pages.filter(p -> p.toString().endsWith(".md")).toList()) {
+                documented.append('\n').append(Files.readString(page));
+            }
+        }
+        String readme = documented.toString();
         List<String> missing = new ArrayList<>();
         for (JsonNode property : gatewayProperties()) {
             String name = property.path("name").asString();
@@ -39,7 +46,7 @@ class ConfigurationDocumentationTests {
                 missing.add(name);
             }
         }
-        assertThat(missing).as("s4e.* properties missing from README.md").isEmpty();
+        assertThat(missing).as("s4e.* properties missing from README.md and docs/").isEmpty();
     }
 
     private static List<JsonNode> gatewayProperties() throws IOException {

@@ -407,7 +407,7 @@ class RateLimitIntegrationTests {
     // --- refused API keys ----------------------------------------------------------------------------------------
 
     @Test
-    void refusedApiKeysBlockTheClientIpEvenForAValidKey() {
+    void refusedApiKeysBlockTheClientIpEvenForAValidKeyNotVerifiedBefore() {
         String ip = freshIp();
         Map<String, String> headers = new HashMap<>(xff(ip));
         for (int i = 1; i <= 19; i++) {
@@ -457,7 +457,7 @@ class RateLimitIntegrationTests {
         for (int i = 0; i < 20 && blocked != 429; i++) {
             blocked = a.call(HttpMethod.GET, "/api/assets/1", headers, null).status();
         }
-        assertThat(blocked).as("blocked, even with a valid key").isEqualTo(429);
+        assertThat(blocked).as("blocked, even with a valid key this replica has not verified").isEqualTo(429);
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
