@@ -29,10 +29,13 @@ import org.junit.jupiter.api.TestInstance;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
+import static io.s4e.gateway.ratelimit.Http.bearer;
+import static io.s4e.gateway.ratelimit.Http.freshIp;
+import static io.s4e.gateway.ratelimit.Http.loginBody;
+import static io.s4e.gateway.ratelimit.Http.xff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -399,22 +402,5 @@ class LoginRaceIntegrationTests {
         Http.Reply reply = gateway.call(HttpMethod.POST, LOGIN, xff(freshIp()), loginBody(email, PASSWORD));
         assertThat(reply.json().path("status").asString()).as(reply.body()).isEqualTo("mfa_required");
         return reply.json().path("data").path("mfa_token").asString();
-    }
-
-    private static String freshIp() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        return "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
-    }
-
-    private static Map<String, String> xff(String ip) {
-        return Map.of("X-Forwarded-For", ip);
-    }
-
-    private static Map<String, String> bearer(String token) {
-        return Map.of(HttpHeaders.AUTHORIZATION, "Bearer " + token);
-    }
-
-    private static String loginBody(String email, String password) {
-        return "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
     }
 }

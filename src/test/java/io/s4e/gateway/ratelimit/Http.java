@@ -2,6 +2,7 @@ package io.s4e.gateway.ratelimit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.support.TestClients;
 import tools.jackson.databind.JsonNode;
@@ -35,6 +36,27 @@ public final class Http {
         byte[] body = result.getResponseBody();
         return new Reply(result.getStatus().value(), result.getResponseHeaders(),
                 body == null ? "" : new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** A random client address in 10.0.0.0/8, for X-Forwarded-For from a trusted proxy: limits per IP start afresh. */
+    public static String freshIp() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
+    }
+
+    /** An {@code X-Forwarded-For} header naming {@code ip}. */
+    public static Map<String, String> xff(String ip) {
+        return Map.of("X-Forwarded-For", ip);
+    }
+
+    /** An {@code Authorization: Bearer} header with {@code credential}. */
+    public static Map<String, String> bearer(String credential) {
+        return Map.of(HttpHeaders.AUTHORIZATION, "Bearer " + credential);
+    }
+
+    /** The body of a login with {@code email} and {@code password}. */
+    public static String loginBody(String email, String password) {
+        return "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
     }
 
     /** {@code GET path} with {@code key} as a bearer credential. */

@@ -27,6 +27,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import io.s4e.gateway.mfa.TotpAlgorithm;
 
+import static io.s4e.gateway.ratelimit.Http.bearer;
+import static io.s4e.gateway.ratelimit.Http.freshIp;
+import static io.s4e.gateway.ratelimit.Http.loginBody;
+import static io.s4e.gateway.ratelimit.Http.xff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -474,23 +478,6 @@ class RateLimitIntegrationTests {
 
     static String keyOf(long user) {
         return TestData.key(user, List.of("read:assets"));
-    }
-
-    static String freshIp() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        return "10." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
-    }
-
-    static Map<String, String> xff(String ip) {
-        return Map.of("X-Forwarded-For", ip);
-    }
-
-    static Map<String, String> bearer(String key) {
-        return Map.of(HttpHeaders.AUTHORIZATION, "Bearer " + key);
-    }
-
-    static String loginBody(String email, String password) {
-        return "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
     }
 
     private static String verifyBody(String mfaToken, String code) {
