@@ -2,6 +2,7 @@ package io.s4e.gateway.mfa;
 
 import java.time.Duration;
 
+import io.s4e.gateway.user.EmailAddress;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.RequestIdLogContext;
 import org.slf4j.Logger;
@@ -43,12 +44,23 @@ public class EmailCodeSender {
      * Mails {@code code} to {@code to}.
      *
      * @return empty once the SMTP server accepted the message; 503 {@code service_unavailable} when no mail server
-     *         is configured or it refused or could not be reached
+     *         is configured or it refused or could not be reached, or when {@code to} is not one plain address (an
+     *         address stored before the strict rules, such as {@code x<a@evil.example>}, would be delivered
+     *         elsewhere than it seems to say: nothing is sent, and an admin must correct it)
      */
     public Mono<Void> send(String to, String code) {
         JavaMailSender sender = mail.getIfAvailable();
         if (sender == null) {
             return Mono.error(Errors.unavailable("E-mail codes are not available: no mail server is configured."));
+        }
+        try {
+            EmailAddress.parse(to);
+        }
+        catch (IllegalArgumentException notPlain) {
+            log.warn("An MFA e-mail code was not sent: the account's stored address is not one plain address ({})",
+                    notPlain.getMessage());
+            return Mono.error(Errors.unavailable("E-mail codes cannot be sent to this account's address. "
+                    + "Ask an admin to correct it."));
         }
         return Mono.fromRunnable(() -> sender.send(message(to, code)))
                 .subscribeOn(Schedulers.boundedElastic())

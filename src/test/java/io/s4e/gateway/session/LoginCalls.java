@@ -20,7 +20,7 @@ final class LoginCalls {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String PASSWORD = "a long enough test password";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+    static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private final WebTestClient client;
 

@@ -184,6 +184,28 @@ class MfaEmailIntegrationTests {
         assertThat(smtp.getReceivedMessagesForDomain(email)).as("no second mail arrives").hasSize(1);
     }
 
+    /**
+     * An address stored before the strict address rules, such as {@code x<someone@elsewhere>}, would be delivered to
+     * the address inside the brackets: no code is sent to it (503), and nothing reaches the other mailbox.
+     */
+    @Test
+    void sendWhenTheStoredAddressIsNotOnePlainAddressThenNothingIsSent() throws Exception {
+        LoginCalls calls = new LoginCalls(mailing.port());
+        String tag = Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+        String stored = "x" + tag + "<catch-" + tag + "@elsewhere.test>";
+        TestData.update("INSERT INTO users (email, role, password_hash, email_mfa_enabled) VALUES (?, 'member', ?, true) "
+                + "RETURNING id", stored, LoginCalls.ENCODER.encode(LoginCalls.PASSWORD));
+        String mfaToken = mfaToken(calls, stored);
+
+        LoginCalls.Reply sent = calls.post(SEND, null, sendBody(mfaToken));
+
+        assertThat(sent.status()).as(sent.body()).isEqualTo(503);
+        assertThat(sent.errorCode()).isEqualTo("service_unavailable");
+        Thread.sleep(500);
+        assertThat(smtp.getReceivedMessagesForDomain("catch-" + tag + "@elsewhere.test")).isEmpty();
+        assertThat(smtp.getReceivedMessagesForDomain("elsewhere.test")).isEmpty();
+    }
+
     @Test
     void sendWhenEmailNotEnabledOrWrongMethodThenInvalidRequest() {
         LoginCalls calls = new LoginCalls(mailing.port());
