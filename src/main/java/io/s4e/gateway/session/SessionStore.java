@@ -49,6 +49,10 @@ public class SessionStore {
             return 1
             """, Long.class);
 
+    static {
+        RETIRE.getSha1(); // hashed once here, never on an event loop
+    }
+
     private final ReactiveStringRedisTemplate redis;
     private final SessionKeys keys;
     private final SessionProperties properties;
