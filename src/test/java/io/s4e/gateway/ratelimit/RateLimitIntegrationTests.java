@@ -158,8 +158,10 @@ class RateLimitIntegrationTests {
                     .isEqualTo(1100 - i);
         }
         double shared = Double.parseDouble((String) redis.opsForHash().get(bucket, "t"));
+        // a replica holds at most one and a half batches unused (the rest of a batch, and the next one once half of
+        // it is spent and the account stays busy): 16 here
         assertThat(shared).as("the replica took tokens ahead of use, in batches").isLessThan(1100 - 40)
-                .isGreaterThanOrEqualTo(1100 - 40 - 10);
+                .isGreaterThanOrEqualTo(1100 - 40 - 16);
     }
 
     @Test
