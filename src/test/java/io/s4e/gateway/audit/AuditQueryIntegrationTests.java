@@ -124,6 +124,10 @@ class AuditQueryIntegrationTests {
         assertThat(first.get("client_ip").asString()).isEqualTo("192.0.2.7");
         assertThat(first.get("request_id").asString()).isEqualTo("req-x");
         assertThat(first.get("detail").get("reason").asString()).isEqualTo("test");
+        // a row written without count, first_at and last_at (as before V6) is one event at its time
+        assertThat(first.get("count").asLong()).isEqualTo(1);
+        assertThat(first.get("first_at").asString()).isEqualTo(first.get("time").asString());
+        assertThat(first.get("last_at").asString()).isEqualTo(first.get("time").asString());
         assertThat(reply.data().get("next_cursor").isNull()).isTrue();
     }
 
