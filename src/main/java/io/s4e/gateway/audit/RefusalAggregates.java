@@ -38,7 +38,10 @@ public final class RefusalAggregates {
     private final long windowMillis;
     private final int maxOpen;
     private final Consumer<AuditEvent> closed;
-    private final Counter refusals;
+    private final Counter refused401;
+    private final Counter refused403;
+    private final Counter refused429;
+    private final Counter refusedOther;
     private final Counter flushed;
     private final Counter overflow;
     private volatile Disposable sweeper;
@@ -52,7 +55,10 @@ public final class RefusalAggregates {
         this.windowMillis = window.toMillis();
         this.maxOpen = maxOpen;
         this.closed = closed;
-        this.refusals = meters.counter("s4e.audit.refusals");
+        this.refused401 = meters.counter("s4e.audit.refusals", "status", "401");
+        this.refused403 = meters.counter("s4e.audit.refusals", "status", "403");
+        this.refused429 = meters.counter("s4e.audit.refusals", "status", "429");
+        this.refusedOther = meters.counter("s4e.audit.refusals", "status", "other");
         this.flushed = meters.counter("s4e.audit.refusal.aggregates.flushed");
         this.overflow = meters.counter("s4e.audit.refusal.aggregates.overflow");
         meters.gauge("s4e.audit.refusal.aggregates.open", size);
@@ -70,7 +76,12 @@ public final class RefusalAggregates {
      *         and calls {@link #open}
      */
     boolean add(Source source) {
-        refusals.increment();
+        switch (source.status()) {
+            case 401 -> refused401.increment();
+            case 403 -> refused403.increment();
+            case 429 -> refused429.increment();
+            default -> refusedOther.increment();
+        }
         if (windowMillis <= 0) {
             return false;
         }

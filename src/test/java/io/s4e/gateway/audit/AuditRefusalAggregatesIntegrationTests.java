@@ -149,7 +149,8 @@ class AuditRefusalAggregatesIntegrationTests {
             for (int i = 0; i < flood; i++) {
                 assertThat(http.get(path, AuditHttp.requestId("flood"), null).status()).isEqualTo(401);
             }
-            assertThat(meters.counter("s4e.audit.refusals").count()).isEqualTo(flood);
+            assertThat(meters.counter("s4e.audit.refusals", "status", "401").count()).isEqualTo(flood);
+            assertThat(meters.find("s4e.audit.refusal.aggregates.open").gauge().value()).isEqualTo(1);
             // the first refusal's row, at once; the others wait in memory for the window to close
             assertThat(awaitRows(path, 1)).singleElement().satisfies(row -> assertThat(row).containsEntry("count", "1"));
             assertThat(lines).hasSize(1);

@@ -56,7 +56,7 @@ class RefusalAggregatesTests {
         assertThat(first.lastAt()).isEqualTo(START.plusMillis(600));
         // three first events, and one final event for each window that counted more than one refusal
         assertThat(offered).hasSize(5);
-        assertThat(meters.counter("s4e.audit.refusals").count()).isEqualTo(12);
+        assertThat(meters.counter("s4e.audit.refusals", "status", "401").count()).isEqualTo(12);
         assertThat(meters.counter("s4e.audit.refusal.aggregates.flushed").count()).isEqualTo(2);
         assertThat(aggregates.size()).isZero();
     }
