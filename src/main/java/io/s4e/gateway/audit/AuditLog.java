@@ -164,18 +164,6 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
-    /** Refusal aggregates open now. */
-    int openRefusalAggregates() {
-        return refusals == null ? 0 : refusals.size();
-    }
-
-    /** Closes the refusal aggregates whose window has ended (all when {@code all}), as the sweep does. */
-    void closeRefusalAggregates(boolean all) {
-        if (refusals != null) {
-            refusals.sweep(all);
-        }
-    }
-
     @Override
     public void start() {
         running = true;

@@ -121,7 +121,7 @@ class AuditDeliveryIntegrationTests {
             postgres.restore();
         }
         assertThat(AuditRefusalAggregatesIntegrationTests.awaitRefusals(path, total)).isEqualTo(total);
-        assertThat(AuditRefusalAggregatesIntegrationTests.rowsOf(path).size()).isBetween(2, 6);
+        assertThat(AuditRefusalAggregatesIntegrationTests.rowsOf(path).size()).isBetween(2, 10);
     }
 
     @Test
