@@ -25,15 +25,36 @@ import tools.jackson.databind.json.JsonMapper;
  * @param method    the request's HTTP method, or null
  * @param path      the request's normalised path, without query, or null
  * @param detail    event-specific facts (reasons, statuses, codes, changed fields), JSON-ready
+ * @param count     how many occurrences the row stands for: 1, or the refusals of an aggregate
+ *                  ({@link RefusalAggregates}); the facts above are those of its first refusal
+ * @param firstAt   the first occurrence (the time of the event)
+ * @param lastAt    the last occurrence so far; {@code time} for a single one
  */
 public record AuditEvent(UUID id, Instant time, String event, String outcome, Long userId, String keyId,
                          String keyHint, String clientIp, String userAgent, String requestId, String method,
-                         String path, Map<String, Object> detail) {
+                         String path, Map<String, Object> detail, long count, Instant firstAt, Instant lastAt) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public AuditEvent {
         detail = detail == null ? Map.of() : detail;
+        count = Math.max(count, 1);
+        firstAt = firstAt == null ? time : firstAt;
+        lastAt = lastAt == null || lastAt.isBefore(firstAt) ? firstAt : lastAt;
+    }
+
+    /** A single occurrence: count 1, first and last at {@code time}. */
+    public AuditEvent(UUID id, Instant time, String event, String outcome, Long userId, String keyId,
+                      String keyHint, String clientIp, String userAgent, String requestId, String method,
+                      String path, Map<String, Object> detail) {
+        this(id, time, event, outcome, userId, keyId, keyHint, clientIp, userAgent, requestId, method, path, detail,
+                1, time, time);
+    }
+
+    /** The same event (same id and facts) standing for {@code count} occurrences, the last at {@code lastAt}. */
+    public AuditEvent counted(long count, Instant lastAt) {
+        return new AuditEvent(id, time, event, outcome, userId, keyId, keyHint, clientIp, userAgent, requestId,
+                method, path, detail, count, firstAt, lastAt);
     }
 
     /** The detail as a JSON object. */
@@ -57,6 +78,9 @@ public record AuditEvent(UUID id, Instant time, String event, String outcome, Lo
         fields.put("method", method);
         fields.put("path", path);
         fields.put("detail", detail);
+        fields.put("count", count);
+        fields.put("first_at", firstAt.toString());
+        fields.put("last_at", lastAt.toString());
         return JSON.writeValueAsString(fields);
     }
 }

@@ -9,6 +9,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.s4e.gateway.apikey.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.Authentication;
@@ -21,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -32,7 +35,7 @@ import org.springframework.web.server.ServerWebExchange;
  * request, and takes no secret: an API key appears only as its display hint, and the query string never.
  */
 @Component
-public class AuditLog {
+public class AuditLog implements SmartLifecycle {
 
     /** The logger of the structured event lines, for a log shipper to forward to a SIEM. */
     public static final String LOGGER = "s4e.audit";
@@ -46,14 +49,24 @@ public class AuditLog {
     private final Clock clock;
     private final boolean enabled;
     private final int userAgentMaxLength;
+    private final RefusalAggregates refusals;
+    private volatile boolean running;
 
     @Autowired
-    public AuditLog(AuditWriter writer, ClientIps clientIps, AuditProperties properties, Clock clock) {
+    public AuditLog(AuditWriter writer, ClientIps clientIps, AuditProperties properties, Clock clock,
+                    MeterRegistry meters) {
         this.writer = writer;
         this.clientIps = clientIps;
         this.clock = clock;
         this.enabled = properties.enabled();
         this.userAgentMaxLength = properties.userAgentMaxLength();
+        this.refusals = new RefusalAggregates(properties.refusalWindow(), properties.refusalMaxOpen(), clock, meters,
+                this::aggregateClosed);
+    }
+
+    /** An audit log on {@code writer}, with its meters in a registry of its own. */
+    public AuditLog(AuditWriter writer, ClientIps clientIps, AuditProperties properties, Clock clock) {
+        this(writer, clientIps, properties, clock, new SimpleMeterRegistry());
     }
 
     private AuditLog() {
@@ -62,6 +75,7 @@ public class AuditLog {
         this.clock = null;
         this.enabled = false;
         this.userAgentMaxLength = 0;
+        this.refusals = null;
     }
 
     /** An audit log that records nothing (as with {@code s4e.audit.enabled: false}). */
@@ -80,28 +94,49 @@ public class AuditLog {
             return;
         }
         try {
-            AuditEvent event = complete(exchange, entry);
-            if (events.isInfoEnabled()) {
-                events.info(event.toJson());
-            }
-            writer.offer(event);
+            write(complete(exchange, entry));
         }
         catch (RuntimeException bug) {
             log.error("Could not record the audit event {}", entry.event(), bug);
         }
     }
 
+    private void write(AuditEvent event) {
+        if (events.isInfoEnabled()) {
+            events.info(event.toJson());
+        }
+        writer.offer(event);
+    }
+
+    /** A refusal aggregate closed with more than one refusal: its final line, and the update of its row. */
+    private void aggregateClosed(AuditEvent event) {
+        try {
+            write(event);
+        }
+        catch (RuntimeException bug) {
+            log.error("Could not record the audit event {}", event.event(), bug);
+        }
+    }
+
     /**
      * Records {@code request.refused} for a request answered {@code status} with envelope code {@code code}, naming
-     * the principal when one was resolved, or else the display hint of a presented API key.
+     * the principal when one was resolved, or else the display hint of a presented API key. Refusals are aggregated
+     * per source and {@code s4e.audit.refusal-window} ({@link RefusalAggregates}): only the first of a window makes
+     * an event, a log line and a row; the others are counted in it.
      */
     public void refused(ServerWebExchange exchange, int status, String code) {
         if (!enabled) {
             return;
         }
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("status", status);
-        detail.put("code", code);
+        try {
+            refusal(exchange, status, code);
+        }
+        catch (RuntimeException bug) {
+            log.error("Could not record the audit event {}", AuditEvents.REQUEST_REFUSED, bug);
+        }
+    }
+
+    private void refusal(ServerWebExchange exchange, int status, String code) {
         Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
         if (principal == null && status == 403) {
             principal = resolvedPrincipal(exchange);
@@ -113,8 +148,48 @@ public class AuditLog {
             keyId = principal.keyId();
         }
         String keyHint = presentedKeyHint(exchange);
-        record(exchange, new AuditEntry(AuditEvents.REQUEST_REFUSED, AuditEvents.REFUSED, userId, keyId, keyHint,
-                detail));
+        String path = normalisedPath(exchange.getRequest().getPath().value());
+        RefusalAggregates.Source source = new RefusalAggregates.Source(clientIps.of(exchange), status, code, userId,
+                keyId, keyHint, path);
+        if (refusals.add(source)) {
+            return;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("status", status);
+        detail.put("code", code);
+        AuditEvent event = complete(exchange, new AuditEntry(AuditEvents.REQUEST_REFUSED, AuditEvents.REFUSED, userId,
+                keyId, keyHint, detail));
+        if (refusals.open(source, event)) {
+            write(event);
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        if (enabled) {
+            refusals.start();
+        }
+    }
+
+    /** Closes every open refusal aggregate, so that the writer, which stops next, writes their counts. */
+    @Override
+    public void stop() {
+        if (enabled) {
+            refusals.stop();
+        }
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // after the web server has finished its requests, just before the writer drains its queue
+        return AuditWriter.PHASE + 1;
     }
 
     /** The display hint ({@code s4e_live_abcd…wxyz}) of {@code prefix} and {@code last4}. */

@@ -3,6 +3,7 @@ package io.s4e.gateway.audit;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * The audit log (CONTRACT §8).
@@ -23,13 +24,21 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param retentionInterval  how often the retention job runs; default 1h
  * @param retentionBatchSize most rows one retention DELETE removes (the job repeats until none is left); default
  *                           5000
+ * @param refusalWindow      how long the refusals of one source (client IP, status and code, principal or key hint,
+ *                           path) add to one {@code request.refused} row before a new row starts; 0 records each
+ *                           refusal as its own row; default 10s
+ * @param refusalMaxOpen     most refusal aggregates open at once; a refusal of a new source beyond it is recorded as
+ *                           its own row at once (counted in {@code s4e.audit.refusal.aggregates.overflow});
+ *                           default 100000
  */
 @ConfigurationProperties("s4e.audit")
 public record AuditProperties(Boolean enabled, Integer queueCapacity, Integer batchSize, Duration flushInterval,
                               Duration writeTimeout, Duration retryInitialBackoff, Duration retryMaxBackoff,
                               Duration shutdownTimeout, Integer userAgentMaxLength, Duration retention,
-                              Duration retentionInterval, Integer retentionBatchSize) {
+                              Duration retentionInterval, Integer retentionBatchSize, Duration refusalWindow,
+                              Integer refusalMaxOpen) {
 
+    @ConstructorBinding
     public AuditProperties {
         enabled = enabled == null || enabled;
         queueCapacity = atLeast(queueCapacity, 100_000, 1, "queue-capacity");
@@ -50,6 +59,22 @@ public record AuditProperties(Boolean enabled, Integer queueCapacity, Integer ba
         retention = positive(retention, Duration.ofDays(400), "retention");
         retentionInterval = positive(retentionInterval, Duration.ofHours(1), "retention-interval");
         retentionBatchSize = atLeast(retentionBatchSize, 5000, 1, "retention-batch-size");
+        if (refusalWindow == null) {
+            refusalWindow = Duration.ofSeconds(10);
+        }
+        if (refusalWindow.isNegative()) {
+            throw new IllegalArgumentException("s4e.audit.refusal-window must not be negative, not " + refusalWindow);
+        }
+        refusalMaxOpen = atLeast(refusalMaxOpen, 100_000, 1, "refusal-max-open");
+    }
+
+    /** The properties without the refusal aggregation settings (their defaults). */
+    public AuditProperties(Boolean enabled, Integer queueCapacity, Integer batchSize, Duration flushInterval,
+                           Duration writeTimeout, Duration retryInitialBackoff, Duration retryMaxBackoff,
+                           Duration shutdownTimeout, Integer userAgentMaxLength, Duration retention,
+                           Duration retentionInterval, Integer retentionBatchSize) {
+        this(enabled, queueCapacity, batchSize, flushInterval, writeTimeout, retryInitialBackoff, retryMaxBackoff,
+                shutdownTimeout, userAgentMaxLength, retention, retentionInterval, retentionBatchSize, null, null);
     }
 
     private static int atLeast(Integer value, int fallback, int minimum, String name) {

@@ -1,7 +1,10 @@
 package io.s4e.gateway.audit;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.r2dbc.spi.Readable;
@@ -17,7 +20,8 @@ public class AuditRepository {
 
     /** The page query's columns, in the order of {@link #event(Readable)}. */
     static final String COLUMNS = "id, occurred_at, event, outcome, user_id, key_id, key_hint, client_ip, user_agent, "
-            + "request_id, method, path, detail::text AS detail";
+            + "request_id, method, path, detail::text AS detail, count, COALESCE(first_at, occurred_at) AS first_at, "
+            + "COALESCE(last_at, occurred_at) AS last_at";
 
     private final DatabaseClient db;
 
@@ -27,11 +31,14 @@ public class AuditRepository {
 
     /**
      * Inserts {@code events} in one statement. An event already stored (a retried batch whose first attempt did
-     * commit) is skipped, so a retry never duplicates.
+     * commit, or the first refusal of an aggregate whose final count comes now) keeps its row: its {@code count}
+     * and {@code last_at} become the larger of the stored and the new ones, so a retry never duplicates nor
+     * lowers a count, and an aggregate's update may arrive before or after its first insert.
      *
-     * @return the number of rows inserted
+     * @return the number of rows inserted or updated
      */
-    public Mono<Long> insert(List<AuditEvent> events) {
+    public Mono<Long> insert(List<AuditEvent> batch) {
+        List<AuditEvent> events = distinct(batch);
         int n = events.size();
         String[] ids = new String[n];
         Instant[] times = new Instant[n];
@@ -46,6 +53,9 @@ public class AuditRepository {
         String[] methods = new String[n];
         String[] paths = new String[n];
         String[] details = new String[n];
+        Long[] counts = new Long[n];
+        Instant[] firsts = new Instant[n];
+        Instant[] lasts = new Instant[n];
         for (int i = 0; i < n; i++) {
             AuditEvent e = events.get(i);
             ids[i] = e.id().toString();
@@ -61,21 +71,28 @@ public class AuditRepository {
             methods[i] = e.method();
             paths[i] = e.path();
             details[i] = e.detailJson();
+            counts[i] = e.count();
+            firsts[i] = e.firstAt();
+            lasts[i] = e.lastAt();
         }
         return db.sql("""
                         INSERT INTO audit_log (id, occurred_at, event, outcome, user_id, key_id, key_hint, client_ip,
-                                               user_agent, request_id, method, path, detail)
+                                               user_agent, request_id, method, path, detail, count, first_at, last_at)
                         SELECT CAST(u.id AS uuid), u.t, u.event, u.outcome, CAST(u.user_id AS bigint), u.key_id,
                                u.key_hint, u.client_ip, u.user_agent, u.request_id, u.method, u.path,
-                               CAST(u.detail AS jsonb)
+                               CAST(u.detail AS jsonb), u.count, u.first_at, u.last_at
                         FROM unnest(CAST(:ids AS text[]), CAST(:times AS timestamptz[]), CAST(:events AS text[]),
                                     CAST(:outcomes AS text[]), CAST(:users AS text[]), CAST(:keys AS text[]),
                                     CAST(:hints AS text[]), CAST(:ips AS text[]), CAST(:agents AS text[]),
                                     CAST(:requests AS text[]), CAST(:methods AS text[]), CAST(:paths AS text[]),
-                                    CAST(:details AS text[]))
+                                    CAST(:details AS text[]), CAST(:counts AS bigint[]),
+                                    CAST(:firsts AS timestamptz[]), CAST(:lasts AS timestamptz[]))
                              AS u(id, t, event, outcome, user_id, key_id, key_hint, client_ip, user_agent,
-                                  request_id, method, path, detail)
-                        ON CONFLICT (id) DO NOTHING
+                                  request_id, method, path, detail, count, first_at, last_at)
+                        ON CONFLICT (id) DO UPDATE
+                            SET count = GREATEST(audit_log.count, EXCLUDED.count),
+                                last_at = GREATEST(audit_log.last_at, EXCLUDED.last_at)
+                            WHERE audit_log.count < EXCLUDED.count
                         """)
                 .bind("ids", ids)
                 .bind("times", times)
@@ -90,8 +107,23 @@ public class AuditRepository {
                 .bind("methods", methods)
                 .bind("paths", paths)
                 .bind("details", details)
+                .bind("counts", counts)
+                .bind("firsts", firsts)
+                .bind("lasts", lasts)
                 .fetch()
                 .rowsUpdated();
+    }
+
+    /**
+     * {@code batch} with one event per id, the one with the largest count (and the first of equals), in order: one
+     * statement may not update the same row twice.
+     */
+    static List<AuditEvent> distinct(List<AuditEvent> batch) {
+        Map<UUID, AuditEvent> byId = new LinkedHashMap<>(batch.size() * 2);
+        for (AuditEvent event : batch) {
+            byId.merge(event.id(), event, (stored, next) -> next.count() > stored.count() ? next : stored);
+        }
+        return byId.size() == batch.size() ? batch : new ArrayList<>(byId.values());
     }
 
     /**
@@ -166,12 +198,16 @@ public class AuditRepository {
                 row.get("event", String.class), row.get("outcome", String.class), row.get("user_id", Long.class),
                 row.get("key_id", String.class), row.get("key_hint", String.class), row.get("client_ip", String.class),
                 row.get("user_agent", String.class), row.get("request_id", String.class),
-                row.get("method", String.class), row.get("path", String.class), row.get("detail", String.class));
+                row.get("method", String.class), row.get("path", String.class), row.get("detail", String.class),
+                row.get("count", Long.class), row.get("first_at", Instant.class), row.get("last_at", Instant.class));
     }
 
-    /** A stored event; {@code detail} is its JSON text. */
+    /**
+     * A stored event; {@code detail} is its JSON text; {@code count} the occurrences it stands for (1 but for refusal
+     * aggregates), from {@code firstAt} to {@code lastAt}.
+     */
     public record StoredEvent(UUID id, Instant time, String event, String outcome, Long userId, String keyId,
                               String keyHint, String clientIp, String userAgent, String requestId, String method,
-                              String path, String detail) {
+                              String path, String detail, Long count, Instant firstAt, Instant lastAt) {
     }
 }

@@ -76,14 +76,18 @@ public class AuditRoutes {
 
     private static EventView view(AuditRepository.StoredEvent e) {
         return new EventView(e.id().toString(), e.time(), e.event(), e.outcome(), e.userId(), e.keyId(), e.keyHint(),
-                e.clientIp(), e.userAgent(), e.requestId(), e.method(), e.path(), e.detail());
+                e.clientIp(), e.userAgent(), e.requestId(), e.method(), e.path(), e.detail(),
+                e.count() == null ? 1 : e.count(), e.firstAt(), e.lastAt());
     }
 
     /** One page. */
     record Page(List<EventView> events, @JsonProperty("next_cursor") String nextCursor) {
     }
 
-    /** One event as answered. */
+    /**
+     * One event as answered; {@code count} is how many refusals a {@code request.refused} aggregate stands for
+     * (1 for every other event), between {@code first_at} and {@code last_at}.
+     */
     record EventView(String id, Instant time, String event, String outcome,
                      @JsonProperty("user_id") Long userId,
                      @JsonProperty("key_id") String keyId,
@@ -92,6 +96,9 @@ public class AuditRoutes {
                      @JsonProperty("user_agent") String userAgent,
                      @JsonProperty("request_id") String requestId,
                      String method, String path,
-                     @JsonRawValue String detail) {
+                     @JsonRawValue String detail,
+                     long count,
+                     @JsonProperty("first_at") Instant firstAt,
+                     @JsonProperty("last_at") Instant lastAt) {
     }
 }

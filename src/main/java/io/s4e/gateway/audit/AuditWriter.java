@@ -36,6 +36,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditWriter implements SmartLifecycle {
 
+    /** Stopped after the web server has finished its requests, before the connection pool is closed. */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
     private static final Logger log = LoggerFactory.getLogger(AuditWriter.class);
     private static final long WARN_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
 
@@ -209,7 +212,6 @@ public class AuditWriter implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        // stopped after the web server has finished its requests, before the connection pool is closed
-        return SmartLifecycle.DEFAULT_PHASE - 2048;
+        return PHASE;
     }
 }

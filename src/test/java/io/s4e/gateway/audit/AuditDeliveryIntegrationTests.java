@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A replica whose PostgreSQL sits behind a cuttable relay, with the captcha on (bypass for 127.0.0.0/8) and an SMTP
  * server: captcha and e-mail-code events, 429 refusals, and events that survive a PostgreSQL outage while requests
- * keep their answers.
+ * keep their answers; refusal aggregates (1 s windows here) whose rows and counts wait out the outage.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditDeliveryIntegrationTests {
@@ -46,7 +46,8 @@ class AuditDeliveryIntegrationTests {
                 "spring.mail.host", "127.0.0.1",
                 "spring.mail.port", Integer.toString(smtp.getSmtp().getPort()),
                 "s4e.audit.batch-size", "16",
-                "s4e.audit.write-timeout", "1s"));
+                "s4e.audit.write-timeout", "1s",
+                "s4e.audit.refusal-window", "1s"));
         http = new AuditHttp(gateway.port());
     }
 
@@ -100,6 +101,27 @@ class AuditDeliveryIntegrationTests {
         assertThat(http.post("/api/user/auth/mfa/send", again, null, send).status()).isEqualTo(429);
         assertThat(AuditRows.awaitEvent(again, "request.refused").get("detail_text"))
                 .isEqualTo("{\"code\": \"rate_limited\", \"status\": 429}");
+    }
+
+    @Test
+    void refusalsOfOneSourceWhenPostgresCutThenEveryOneCountedAfterwards() {
+        String path = "/api/assets/outage-count-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
+        int total = 30;
+        postgres.cut();
+        try {
+            // about three windows of refusals of one source, none of which can be written meanwhile
+            for (int i = 0; i < total; i++) {
+                assertThat(http.get(path, AuditHttp.requestId("outage-count"), null).status()).isEqualTo(401);
+                AuditRows.sleep(100);
+            }
+            AuditRows.sleep(1500);
+            assertThat(AuditRows.sumOfCounts(path)).isZero();
+        }
+        finally {
+            postgres.restore();
+        }
+        assertThat(AuditRefusalAggregatesIntegrationTests.awaitRefusals(path, total)).isEqualTo(total);
+        assertThat(AuditRefusalAggregatesIntegrationTests.rowsOf(path).size()).isBetween(2, 10);
     }
 
     @Test

@@ -98,6 +98,32 @@ class AuditRecordingTests {
     }
 
     @Test
+    void refusedWhenSameSourceAgainWithinTheWindowThenCountedNotQueued() {
+        AuditLog log = auditLog(true);
+        for (int i = 0; i < 3; i++) {
+            log.refused(MockServerWebExchange.from(MockServerHttpRequest.get("/api/assets/1")
+                    .header("X-Request-ID", "rid-" + i)
+                    .remoteAddress(new java.net.InetSocketAddress("192.0.2.9", 40000))), 401, "unauthorized");
+        }
+        log.refused(MockServerWebExchange.from(MockServerHttpRequest.get("/api/assets/2")
+                .remoteAddress(new java.net.InetSocketAddress("192.0.2.9", 40000))), 401, "unauthorized");
+
+        assertThat(queued).extracting(AuditEvent::path).containsExactly("/api/assets/1", "/api/assets/2");
+        AuditEvent first = queued.get(0);
+        assertThat(first.requestId()).isEqualTo("rid-0");
+        assertThat(first.count()).isEqualTo(1);
+        assertThat(first.firstAt()).isEqualTo(first.time());
+        assertThat(first.lastAt()).isEqualTo(first.time());
+        assertThat(first.detail()).isEqualTo(Map.of("status", 401, "code", "unauthorized"));
+
+        // the shutdown closes the window: the first row again, with the count of all three
+        log.stop();
+        assertThat(queued).hasSize(3);
+        assertThat(queued.get(2).id()).isEqualTo(first.id());
+        assertThat(queued.get(2).count()).isEqualTo(3);
+    }
+
+    @Test
     void keyHintWhenWellFormedKeyThenPrefixAndLastFourOnly() {
         String key = io.s4e.gateway.apikey.ApiKeyFormat.generate(new java.security.SecureRandom());
         assertThat(AuditLog.keyHintOf(key)).isEqualTo(key.substring(0, 13) + "…" + key.substring(37))

@@ -40,6 +40,23 @@ final class AuditRows {
                         + " within 15 s; found " + rows));
     }
 
+    /**
+     * Waits for the {@code request.refused} row that counts the refusal of request {@code requestId} on {@code path}
+     * from 127.0.0.1: its own row, or the row of the aggregate it was counted in (same source, opened at most
+     * one default window, 10 s, before it).
+     */
+    static Map<String, String> awaitRefusal(String requestId, String path) {
+        String sql = "SELECT *, detail::text AS detail_text FROM audit_log WHERE event = 'request.refused' AND "
+                + "(request_id = ? OR (path = ? AND client_ip = '127.0.0.1' AND occurred_at >= now() - interval '15 s' "
+                + "AND occurred_at <= now())) ORDER BY (request_id = ?) DESC, occurred_at DESC";
+        List<Map<String, String>> rows = await(() -> query(sql, requestId, path, requestId), found -> !found.isEmpty(),
+                Duration.ofSeconds(15));
+        if (rows.isEmpty()) {
+            throw new AssertionError("no request.refused row counts request " + requestId + " within 15 s");
+        }
+        return rows.get(0);
+    }
+
     /** The number of rows whose request id starts with {@code prefix}. */
     static long countByRequestIdPrefix(String prefix) {
         return Long.parseLong(query("SELECT count(*) AS n FROM audit_log WHERE request_id LIKE ?", prefix + "%")
@@ -55,6 +72,12 @@ final class AuditRows {
             count = countByRequestIdPrefix(prefix);
         }
         return count;
+    }
+
+    /** The refusals stored for {@code path}: the sum of {@code count} over its {@code request.refused} rows. */
+    static long sumOfCounts(String path) {
+        return Long.parseLong(query("SELECT COALESCE(sum(count), 0) AS n FROM audit_log WHERE event = 'request.refused' "
+                + "AND path = ?", path).get(0).get("n"));
     }
 
     /** Every row of the table, every column as text. */
