@@ -21,7 +21,6 @@ import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -32,9 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code r2dbc:postgresql:failover://primary,replica/db?targetServerType=primary}): under light load the primary is
  * stopped and the replica promoted. A valid credential is never answered 401, nothing without one gets through,
  * every audit event of an answered request is kept, and the gateway recovers without a restart; the seconds of 503
- * are printed with the timeline. Tagged {@code failover}: run by {@code bench/failover.sh}, not in the CI suite.
+ * are printed with the timeline (also run by {@code bench/failover.sh}).
  */
-@Tag("failover")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresFailoverIntegrationTests {
 

@@ -69,7 +69,7 @@ final class PostgresPair implements AutoCloseable {
                 s.execute("CREATE DATABASE " + DATABASE);
             }
             asPostgres(BIN + "pg_basebackup", "-h", "127.0.0.1", "-p", Integer.toString(primary), "-U", "postgres",
-                    "-D", dir + "/replica", "-R", "-X", "stream", "--no-sync");
+                    "-D", dir + "/replica", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast");
             if (!replicaDelay.isZero()) {
                 asPostgres("sh", "-c", "echo \"recovery_min_apply_delay = '" + replicaDelay.toMillis()
                         + "ms'\" >> " + dir + "/replica/postgresql.auto.conf");

@@ -22,7 +22,6 @@ import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -36,9 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A gateway with a read pool ({@code s4e.datasource.read-url}) on a streaming replica that applies every change
  * {@link #LAG} late ({@code recovery_min_apply_delay}): uncached key lookups are answered by the replica, yet a key
  * revoked, or a key whose user was disabled, is refused at once although the replica still shows it active, and a
- * key newer than the replica works at once. Tagged {@code failover} with the other runs on servers of their own.
+ * key newer than the replica works at once.
  */
-@Tag("failover")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReadReplicaIntegrationTests {
 
