@@ -48,8 +48,11 @@ public class ReadDatabase implements DisposableBean {
             return current
             """, Long.class);
 
-    /** The condition a replica's row must meet: it has replayed WAL up to {@code :fence}. */
-    public static final String REPLAYED_TO_FENCE = "(pg_last_wal_replay_lsn() IS NULL "
+    /**
+     * The condition a row read from the pool must meet: the server is a primary (a promoted replica, or the primary
+     * that {@code preferSecondary} falls back to), or a standby that has replayed WAL up to {@code :fence}.
+     */
+    public static final String REPLAYED_TO_FENCE = "(NOT pg_is_in_recovery() "
             + "OR (pg_last_wal_replay_lsn() - '0/0'::pg_lsn) >= :fence)";
 
     private final DatabaseClient primary;
