@@ -34,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A gateway with a read pool ({@code s4e.datasource.read-url}) on a streaming replica that applies every change
  * {@link #LAG} late ({@code recovery_min_apply_delay}): uncached key lookups are answered by the replica, yet a key
- * revoked, or a key whose user was disabled, is refused at once although the replica still shows it active, and a
- * key newer than the replica works at once.
+ * revoked, or a key whose user was disabled, is refused at once although the replica still shows it active, a
+ * key newer than the replica works at once, and the console's audit query lists what the replica has.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReadReplicaIntegrationTests {
@@ -104,6 +104,18 @@ class ReadReplicaIntegrationTests {
         assertThat(onReplica("SELECT revoked_at IS NULL FROM api_keys WHERE id = ?", keyId(revoked)))
                 .as("while the replica still shows it active").isEqualTo("t");
 
+        // The console's audit query reads the replica: the revocation's event is on the primary but not listed yet.
+        String auditQuery = "/api/audit-log?event=key.revoked&user_id=" + user;
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (!onPrimary("SELECT count(*) FROM audit_log WHERE event = 'key.revoked' AND user_id = ?", user)
+                .equals("1")) {
+            assertThat(System.nanoTime()).as("the audit event is written").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Http.Reply listed = http.call(HttpMethod.GET, auditQuery, bearer(TestInfrastructure.get().adminKey), null);
+        assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+        assertThat(listed.json().path("data").path("events").size()).as("not on the lagging replica yet").isZero();
+
         String neverUsed = keys.get(1);
         Http.Reply disable = http.call(HttpMethod.PATCH, "/api/admin/users/" + user,
                 bearer(TestInfrastructure.get().adminKey), "{\"disabled\":true}");
@@ -112,6 +124,13 @@ class ReadReplicaIntegrationTests {
         assertThat(status(http, keys.get(2))).isEqualTo(401);
         assertThat(onReplica("SELECT disabled FROM users WHERE id = ?", user))
                 .as("while the replica still shows the user enabled").isEqualTo("f");
+
+        deadline = System.nanoTime() + LAG.plusSeconds(10).toNanos();
+        while (http.call(HttpMethod.GET, auditQuery, bearer(TestInfrastructure.get().adminKey), null).json()
+                .path("data").path("events").size() == 0) {
+            assertThat(System.nanoTime()).as("listed once the replica has it").isLessThan(deadline);
+            Thread.sleep(200);
+        }
 
         long other = insertUser();
         String fresh = insertKeys(other, 1).get(0);
@@ -173,6 +192,16 @@ class ReadReplicaIntegrationTests {
         }
         catch (SQLException notYet) {
             return "";
+        }
+    }
+
+    private String onPrimary(String sql, Object parameter) throws SQLException {
+        try (Connection c = primary(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setObject(1, parameter);
+            try (ResultSet rows = s.executeQuery()) {
+                rows.next();
+                return rows.getString(1);
+            }
         }
     }
 
