@@ -98,8 +98,22 @@ env:
     value: {{ join "," . | quote }}
   {{- end }}
   # PostgreSQL (external)
+  {{- $pg := .Values.postgresql }}
+  {{- $options := ternary "" (printf "&%s" $pg.options) (empty $pg.options) }}
   - name: SPRING_R2DBC_URL
-    value: {{ printf "r2dbc:postgresql://%s:%v/%s?%s" .Values.postgresql.host .Values.postgresql.port .Values.postgresql.database .Values.postgresql.options | quote }}
+  {{- if $pg.hosts }}
+    # multi-host: the driver tries each host and takes one that is targetServerType (docs/stores.md)
+    value: {{ printf "r2dbc:postgresql:failover://%s/%s?targetServerType=%s%s" (join "," (prepend $pg.hosts (printf "%s:%v" $pg.host $pg.port))) $pg.database $pg.targetServerType $options | quote }}
+  {{- else }}
+    value: {{ printf "r2dbc:postgresql://%s:%v/%s?%s" $pg.host $pg.port $pg.database $pg.options | quote }}
+  {{- end }}
+  {{- with $pg.read.hosts }}
+  # the read pool: uncached key lookups, account tiers and audit queries (docs/stores.md)
+  - name: S4E_DATASOURCE_READ_URL
+    value: {{ printf "r2dbc:postgresql:failover://%s/%s?targetServerType=%s%s" (join "," .) $pg.database $pg.read.targetServerType $options | quote }}
+  - name: S4E_DATASOURCE_READ_POOL_SIZE
+    value: {{ $pg.read.poolSize | quote }}
+  {{- end }}
   - name: SPRING_R2DBC_USERNAME
     value: {{ .Values.postgresql.username | quote }}
   {{- include "s4e-gateway.secretEnv" (dict "root" . "env" "SPRING_R2DBC_PASSWORD" "key" "postgres-password" "optional" true) | nindent 2 }}

@@ -1,3 +1,4 @@
+-- Redis Cluster: one key only, so always one slot.
 -- Takes a concurrency lease when fewer than the limit are live.
 -- KEYS[1]: sorted set of lease ids scored by expiry (ms). ARGV: now, expiry of the new lease, limit, lease id,
 -- key ttl (ms). Expired leases (a replica that died, a renewal that stopped) are removed first.

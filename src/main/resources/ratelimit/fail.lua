@@ -1,3 +1,4 @@
+-- Redis Cluster: both keys carry the subject as hash tag ({<what>}, RateLimitKeys.failures/lock): one slot.
 -- Records one failure of a subject and locks it after too many.
 -- KEYS[1]: failure counter, KEYS[2]: lock. ARGV: most failures, window (ms), lock duration (ms).
 -- Returns the lock's remaining ms when the subject is (now) locked, else 0.

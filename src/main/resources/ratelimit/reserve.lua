@@ -1,3 +1,4 @@
+-- Redis Cluster: both keys carry the subject as hash tag ({<what>}, RateLimitKeys.attempts/lock): one slot.
 -- Reserves one attempt of a subject before it is checked, so that attempts checked at the same instant (on any
 -- replica) can never exceed the limit: an attempt is counted from the moment it is reserved, not when it failed.
 -- KEYS[1]: attempts hash (fields 'failed' and 'pending'), KEYS[2]: lock. Both carry the subject as hash tag.

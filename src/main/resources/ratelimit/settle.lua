@@ -1,3 +1,4 @@
+-- Redis Cluster: both keys carry the subject as hash tag ({<what>}, RateLimitKeys.attempts/lock): one slot.
 -- Settles an attempt reserved by reserve.lua: it is no longer pending and, when it failed, counts as a failure; the
 -- failure that reaches the limit locks the subject.
 -- KEYS[1]: attempts hash, KEYS[2]: lock. ARGV: failed ('1' or '0'), most failures, window (ms), lock duration (ms).

@@ -1,3 +1,5 @@
+-- Redis Cluster: every bucket of one decision belongs to one subject (an account or a client IP), which each key
+-- carries as hash tag ({u:<id>} or {ip:<address>}, RateLimitKeys): one slot.
 -- Takes up to ARGV[2] tokens from every bucket in KEYS (the same number from each), at least one, or none when one
 -- bucket holds less than one token.
 -- ARGV[1]: now (ms, the caller's clock); ARGV[2]: tokens wanted (at least 1); then per bucket: capacity, tokens per ms.

@@ -9,6 +9,9 @@ import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import io.s4e.gateway.cluster.ReadDatabase;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
@@ -21,27 +24,53 @@ public class ApiKeyRepository {
     private static final String COLUMNS = "id, user_id, name, prefix, last4, scopes, created_at, secret_created_at, "
             + "expires_at, last_used, revoked_at";
 
+    private static final String VERIFICATION = """
+            SELECT k.id, k.user_id, k.scopes, k.expires_at, (k.key_hash <> :hash) AS matched_previous,
+                   k.previous_expires_at, u.email, u.role, u.disabled
+            FROM api_keys k JOIN users u ON u.id = k.user_id
+            WHERE (k.key_hash = :hash OR k.previous_hash = :hash) AND k.revoked_at IS NULL
+            """;
+
     private final DatabaseClient db;
     private final TransactionalOperator transactions;
+    private final ReadDatabase reads;
 
     public ApiKeyRepository(DatabaseClient db) {
+        this(db, null);
+    }
+
+    @Autowired
+    public ApiKeyRepository(DatabaseClient db, ReadDatabase reads) {
         this.db = db;
         this.transactions = db == null ? null
                 : TransactionalOperator.create(new R2dbcTransactionManager(db.getConnectionFactory()));
+        this.reads = reads;
     }
 
     /**
-     * The active (not revoked) key whose current or previous secret has {@code hash}, with its owner.
+     * The active (not revoked) key whose current or previous secret has {@code hash}, with its owner. With a read
+     * pool, a replica answers when it has replayed every change that took access away ({@link ReadDatabase}); the
+     * primary answers otherwise, and when the replica does not know the key (it may be newer than the replica).
      *
      * @return the row; empty when no active key matches
      */
     Mono<KeyOwnerRow> findForVerification(String hash) {
-        return db.sql("""
-                        SELECT k.id, k.user_id, k.scopes, k.expires_at, (k.key_hash <> :hash) AS matched_previous,
-                               k.previous_expires_at, u.email, u.role, u.disabled
-                        FROM api_keys k JOIN users u ON u.id = k.user_id
-                        WHERE (k.key_hash = :hash OR k.previous_hash = :hash) AND k.revoked_at IS NULL
-                        """)
+        if (reads == null || !reads.separate()) {
+            return verification(db.sql(VERIFICATION), hash);
+        }
+        return reads.fence()
+                .flatMap(fence -> verification(reads.reads().sql(VERIFICATION + " AND "
+                        + ReadDatabase.REPLAYED_TO_FENCE).bind("fence", fence), hash))
+                .doOnNext(found -> reads.servedByReplica())
+                .onErrorResume(unavailable -> Mono.empty())
+                .switchIfEmpty(Mono.defer(() -> {
+                    reads.servedByPrimary();
+                    return verification(db.sql(VERIFICATION), hash);
+                }));
+    }
+
+    private static Mono<KeyOwnerRow> verification(DatabaseClient.GenericExecuteSpec spec, String hash) {
+        return spec
                 .bind("hash", hash)
                 .map(row -> new KeyOwnerRow(
                         row.get("id", String.class),
@@ -156,7 +185,14 @@ public class ApiKeyRepository {
                 .bind("id", id)
                 .map(row -> hashes(row.get("key_hash", String.class), row.get("previous_hash", String.class)))
                 .one()
+                .defaultIfEmpty(List.of()) // a revocation retried after a failed fence fences again
+                .flatMap(this::fenced)
                 .flatMapIterable(list -> list);
+    }
+
+    /** {@code value} once the read fence holds this change (see {@link ReadDatabase#advance()}). */
+    private <T> Mono<T> fenced(T value) {
+        return reads == null ? Mono.just(value) : reads.advance().thenReturn(value);
     }
 
     /** The result of a rotation: the stored key and the hashes whose cached verdicts are stale. */
@@ -190,7 +226,8 @@ public class ApiKeyRepository {
                 .bind("last4", last4)
                 .map(row -> new Rotation(record(row),
                         hashes(row.get("old_hash", String.class), row.get("older_hash", String.class))))
-                .one();
+                .one()
+                .flatMap(this::fenced);
     }
 
     /**

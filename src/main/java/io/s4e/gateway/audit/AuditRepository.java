@@ -11,6 +11,9 @@ import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import io.s4e.gateway.cluster.ReadDatabase;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
@@ -25,8 +28,17 @@ public class AuditRepository {
 
     private final DatabaseClient db;
 
+    private final DatabaseClient reads;
+
     public AuditRepository(DatabaseClient db) {
+        this(db, null);
+    }
+
+    /** Writes go to the primary; the console's queries ({@link #page}) to the read pool when there is one. */
+    @Autowired
+    public AuditRepository(DatabaseClient db, ReadDatabase readDatabase) {
         this.db = db;
+        this.reads = readDatabase == null ? db : readDatabase.reads();
     }
 
     /**
@@ -132,7 +144,7 @@ public class AuditRepository {
      * @return at most {@code limit} events
      */
     public Flux<StoredEvent> page(AuditQuery query, int limit) {
-        DatabaseClient.GenericExecuteSpec spec = db.sql(pageSql(query));
+        DatabaseClient.GenericExecuteSpec spec = reads.sql(pageSql(query));
         if (query.event() != null) {
             spec = spec.bind("event", query.event());
         }

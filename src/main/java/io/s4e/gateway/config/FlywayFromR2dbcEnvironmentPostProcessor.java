@@ -34,7 +34,11 @@ public class FlywayFromR2dbcEnvironmentPostProcessor implements EnvironmentPostP
         environment.getPropertySources().addLast(new MapPropertySource("s4eFlywayFromR2dbc", derived));
     }
 
-    /** {@code r2dbc:[pool:]postgresql://host:port/db?...} to {@code jdbc:postgresql://host:port/db}. */
+    /**
+     * {@code r2dbc:[pool:]postgresql://host:port/db?...} to {@code jdbc:postgresql://host:port/db}; a multi-host
+     * {@code r2dbc:[pool:]postgresql:failover://h1:p1,h2:p2/db?...} to
+     * {@code jdbc:postgresql://h1:p1,h2:p2/db?targetServerType=primary}, since migrations are written to the primary.
+     */
     static String jdbcUrl(String r2dbcUrl) {
         String rest = r2dbcUrl.substring("r2dbc:".length());
         if (rest.startsWith("pool:")) {
@@ -43,6 +47,10 @@ public class FlywayFromR2dbcEnvironmentPostProcessor implements EnvironmentPostP
         int query = rest.indexOf('?');
         if (query >= 0) {
             rest = rest.substring(0, query);
+        }
+        if (rest.startsWith("postgresql:failover://")) {
+            return "jdbc:postgresql://" + rest.substring("postgresql:failover://".length())
+                    + "?targetServerType=primary";
         }
         return "jdbc:" + rest;
     }

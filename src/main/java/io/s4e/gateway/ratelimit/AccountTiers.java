@@ -66,7 +66,7 @@ public class AccountTiers {
     }
 
     private Mono<String> lookup(long userId) {
-        return users.findById(userId)
+        return users.findByIdForReads(userId)
                 .map(UserRecord::tier)
                 .defaultIfEmpty(defaultTier)
                 .timeout(LOOKUP_TIMEOUT);

@@ -32,6 +32,9 @@ public class SessionRevocations {
      * Ends every session of {@code userId}, and every session and MFA step still being issued: the user's
      * {@linkplain SessionGenerations generation} moves on first, then the sessions are deleted.
      *
+     * Redis Cluster: the sessions' keys lie in many slots; the client splits the multi-key DEL by slot (covered by
+     * RedisClusterIntegrationTests), and no step needs the keys in one slot atomically: the generation moved first.
+     *
      * @return the number of sessions ended; a 503 error when Redis cannot be reached
      */
     public Mono<Long> revokeAll(long userId) {

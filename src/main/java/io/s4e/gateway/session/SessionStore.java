@@ -41,6 +41,7 @@ public class SessionStore {
     /**
      * Marks a session refreshed only while it exists and was not refreshed yet, then shortens it to the grace.
      * KEYS[1]: the session; ARGV[1]: the grace (ms; 0 deletes it). Returns 1 when this call marked it.
+     * Redis Cluster: one key only, so always one slot.
      */
     private static final RedisScript<Long> RETIRE = RedisScript.of("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -87,7 +88,8 @@ public class SessionStore {
 
     /**
      * The session {@code sid} of {@code userId}, with the user's session generation, in one round trip (the two
-     * reads are sent together).
+     * reads are sent together). Redis Cluster: two single-key reads, each routed to its own slot's master, so the
+     * session hash and the generation key need no common slot.
      *
      * @return the session; empty when it ended (logout, expiry, refreshed away after the grace), belongs to another
      *         user, or was issued in an earlier generation (its user's sessions were revoked); a 503 error when

@@ -8,6 +8,9 @@ import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import io.s4e.gateway.cluster.ReadDatabase;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 
@@ -19,9 +22,29 @@ public class UserRepository {
 
     private final DatabaseClient db;
 
+    private final ReadDatabase reads;
+
     public UserRepository(DatabaseClient db) {
+        this(db, null);
+    }
+
+    @Autowired
+    public UserRepository(DatabaseClient db, ReadDatabase reads) {
         this.db = db;
+        this.reads = reads;
         EmailAddress.warmUp();
+    }
+
+    /**
+     * The user {@code id} as the read pool sees it (the primary without one): for what may lag a moment behind, such
+     * as the account tier of rate limits. Never for a login or a session, which must see a disabled user at once.
+     */
+    public Mono<UserRecord> findByIdForReads(long id) {
+        DatabaseClient client = reads == null ? db : reads.reads();
+        return client.sql("SELECT " + COLUMNS + " FROM users WHERE id = :id")
+                .bind("id", id)
+                .map(UserRepository::user)
+                .one();
     }
 
     /**
@@ -92,7 +115,8 @@ public class UserRepository {
         spec = role == null ? spec.bindNull("role", String.class) : spec.bind("role", role);
         spec = tier == null ? spec.bindNull("tier", String.class) : spec.bind("tier", tier);
         spec = disabled == null ? spec.bindNull("disabled", Boolean.class) : spec.bind("disabled", disabled);
-        return spec.map(UserRepository::user).one();
+        return spec.map(UserRepository::user).one()
+                .flatMap(user -> reads == null ? Mono.just(user) : reads.advance().thenReturn(user));
     }
 
     private static UserRecord user(Readable row) {

@@ -372,6 +372,26 @@ class HelmChartTests {
         assertThat(env).containsEntry("SPRING_R2DBC_USERNAME", "gw_user");
     }
 
+    @Test
+    void postgresWhenMoreHostsAndReadReplicasThenFailoverUrlAndReadPool() {
+        Map<String, String> env = env(render(t -> t.set("postgresql.host", "pg-0").set("postgresql.database", "gw")
+                .set("postgresql.hosts[0]", "pg-1:5432")
+                .set("postgresql.read.hosts[0]", "pg-1:5432").set("postgresql.read.hosts[1]", "pg-2:5432"))
+                .container("gateway"));
+        assertThat(env.get("SPRING_R2DBC_URL")).isEqualTo("r2dbc:postgresql:failover://pg-0:5432,pg-1:5432/gw"
+                + "?targetServerType=primary&connectTimeout=PT2S&sslmode=require");
+        assertThat(env.get("S4E_DATASOURCE_READ_URL")).isEqualTo("r2dbc:postgresql:failover://pg-1:5432,pg-2:5432/gw"
+                + "?targetServerType=preferSecondary&connectTimeout=PT2S&sslmode=require");
+        assertThat(env).containsEntry("S4E_DATASOURCE_READ_POOL_SIZE", "10");
+    }
+
+    @Test
+    void postgresWhenOneHostThenNoReadPool() {
+        Map<String, String> env = env(render(t -> { }).container("gateway"));
+        assertThat(env).doesNotContainKey("S4E_DATASOURCE_READ_URL");
+        assertThat(env.get("SPRING_R2DBC_URL")).startsWith("r2dbc:postgresql://");
+    }
+
     // --- rendering ---------------------------------------------------------------------------------------------
 
     private static Rendered render(Consumer<TemplateCommand> values) {
