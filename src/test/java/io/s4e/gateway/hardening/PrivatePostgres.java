@@ -1,17 +1,15 @@
 package io.s4e.gateway.hardening;
 
 import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+
+import io.s4e.gateway.support.Ports;
+import io.s4e.gateway.support.PostgresUser;
 
 /**
  * A PostgreSQL 15 cluster of the test's own (initdb + pg_ctl, run as the {@code postgres} OS user, data under
@@ -38,12 +36,12 @@ final class PrivatePostgres implements AutoCloseable {
     }
 
     static PrivatePostgres start() {
-        int port = PrivateRedis.freePort();
+        int port = Ports.free();
         String dir = "/tmp/s4e-pg-" + ProcessHandle.current().pid() + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff);
         PrivatePostgres postgres = new PrivatePostgres(port, dir);
-        asPostgres("mkdir", "-p", dir);
-        asPostgres(BIN + "initdb", "-D", dir + "/data", "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
+        PostgresUser.run("mkdir", "-p", dir);
+        PostgresUser.run(BIN + "initdb", "-D", dir + "/data", "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
         postgres.startAgain();
         try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", "");
              Statement s = c.createStatement()) {
@@ -69,45 +67,25 @@ final class PrivatePostgres implements AutoCloseable {
 
     /** Starts the cluster (again) and waits until it accepts connections. */
     void startAgain() {
-        asPostgres(BIN + "pg_ctl", "-D", dataDir + "/data", "-l", dataDir + "/log", "-w", "-t", "30",
+        PostgresUser.run(BIN + "pg_ctl", "-D", dataDir + "/data", "-l", dataDir + "/log", "-w", "-t", "30",
                 "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dataDir + " -c fsync=off", "start");
-        PrivateRedis.awaitPort(port, true, Duration.ofSeconds(20));
+        Ports.await(port, true, Duration.ofSeconds(20));
     }
 
     /** Stops the cluster at once, dropping every connection (as a crash would). */
     void stop() {
-        asPostgres(BIN + "pg_ctl", "-D", dataDir + "/data", "-m", "immediate", "-w", "-t", "30", "stop");
-        PrivateRedis.awaitPort(port, false, Duration.ofSeconds(20));
+        PostgresUser.run(BIN + "pg_ctl", "-D", dataDir + "/data", "-m", "immediate", "-w", "-t", "30", "stop");
+        Ports.await(port, false, Duration.ofSeconds(20));
     }
 
     @Override
     public void close() {
         try {
-            asPostgres(BIN + "pg_ctl", "-D", dataDir + "/data", "-m", "immediate", "-w", "stop");
+            PostgresUser.run(BIN + "pg_ctl", "-D", dataDir + "/data", "-m", "immediate", "-w", "stop");
         }
         catch (IllegalStateException alreadyStopped) {
             // stopped by the test
         }
-        asPostgres("rm", "-rf", dataDir);
-    }
-
-    private static void asPostgres(String... command) {
-        List<String> line = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
-        line.addAll(List.of(command));
-        try {
-            Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", line) + " failed: "
-                        + new String(output, StandardCharsets.UTF_8));
-            }
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        PostgresUser.run("rm", "-rf", dataDir);
     }
 }

@@ -2,11 +2,10 @@ package io.s4e.gateway.hardening;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+
+import io.s4e.gateway.support.Ports;
 
 /**
  * A Redis server of the test's own on a free port (no persistence), which the test stops and starts again on the
@@ -22,7 +21,7 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     static PrivateRedis start() {
-        PrivateRedis redis = new PrivateRedis(freePort());
+        PrivateRedis redis = new PrivateRedis(Ports.free());
         redis.startAgain();
         return redis;
     }
@@ -45,7 +44,7 @@ final class PrivateRedis implements AutoCloseable {
         catch (IOException e) {
             throw new IllegalStateException("redis-server could not be started", e);
         }
-        awaitPort(port, true, Duration.ofSeconds(10));
+        Ports.await(port, true, Duration.ofSeconds(10));
     }
 
     /** Stops the server; its data is gone. */
@@ -62,46 +61,11 @@ final class PrivateRedis implements AutoCloseable {
             }
             process = null;
         }
-        awaitPort(port, false, Duration.ofSeconds(10));
+        Ports.await(port, false, Duration.ofSeconds(10));
     }
 
     @Override
     public void close() {
         stop();
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Waits until {@code port} accepts connections ({@code open}) or refuses them. */
-    static void awaitPort(int port, boolean open, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean accepting;
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                accepting = true;
-            }
-            catch (IOException e) {
-                accepting = false;
-            }
-            if (accepting == open) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("Port " + port + (open ? " never opened" : " never closed"));
     }
 }

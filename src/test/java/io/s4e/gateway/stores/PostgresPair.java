@@ -1,20 +1,16 @@
 package io.s4e.gateway.stores;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+
+import io.s4e.gateway.support.Ports;
+import io.s4e.gateway.support.PostgresUser;
 
 /**
  * A PostgreSQL 15 primary and its streaming replica of the test's own: {@code initdb}, then
@@ -51,27 +47,27 @@ final class PostgresPair implements AutoCloseable {
      * transaction that long after its commit ({@code recovery_min_apply_delay}).
      */
     static PostgresPair start(Duration replicaDelay) {
-        int primary = freePort();
-        int replica = freePort();
+        int primary = Ports.free();
+        int replica = Ports.free();
         while (replica == primary) {
-            replica = freePort();
+            replica = Ports.free();
         }
         String dir = "/tmp/s4e-pgpair-" + ProcessHandle.current().pid() + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff);
         PostgresPair pair = new PostgresPair(primary, replica, dir);
         try {
-            asPostgres("mkdir", "-p", dir);
-            asPostgres(BIN + "initdb", "-D", dir + "/primary", "-A", "trust", "-U", "postgres", "--no-sync", "-E",
+            PostgresUser.run("mkdir", "-p", dir);
+            PostgresUser.run(BIN + "initdb", "-D", dir + "/primary", "-A", "trust", "-U", "postgres", "--no-sync", "-E",
                     "UTF8");
             pair.startServer("primary", primary);
             try (Connection c = DriverManager.getConnection(pair.jdbcUrl(primary, "postgres"), "postgres", "");
                  Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE " + DATABASE);
             }
-            asPostgres(BIN + "pg_basebackup", "-h", "127.0.0.1", "-p", Integer.toString(primary), "-U", "postgres",
+            PostgresUser.run(BIN + "pg_basebackup", "-h", "127.0.0.1", "-p", Integer.toString(primary), "-U", "postgres",
                     "-D", dir + "/replica", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast");
             if (!replicaDelay.isZero()) {
-                asPostgres("sh", "-c", "echo \"recovery_min_apply_delay = '" + replicaDelay.toMillis()
+                PostgresUser.run("sh", "-c", "echo \"recovery_min_apply_delay = '" + replicaDelay.toMillis()
                         + "ms'\" >> " + dir + "/replica/postgresql.auto.conf");
             }
             pair.startServer("replica", replica);
@@ -112,13 +108,13 @@ final class PostgresPair implements AutoCloseable {
 
     /** Stops the primary at once, dropping every connection (as a crash would). */
     void stopPrimary() {
-        asPostgres(BIN + "pg_ctl", "-D", dir + "/primary", "-m", "immediate", "-w", "-t", "30", "stop");
-        awaitPort(primaryPort, false);
+        PostgresUser.run(BIN + "pg_ctl", "-D", dir + "/primary", "-m", "immediate", "-w", "-t", "30", "stop");
+        Ports.await(primaryPort, false, Duration.ofSeconds(30));
     }
 
     /** Promotes the replica to a primary and waits until it is one. */
     void promoteReplica() {
-        asPostgres(BIN + "pg_ctl", "-D", dir + "/replica", "-w", "-t", "30", "promote");
+        PostgresUser.run(BIN + "pg_ctl", "-D", dir + "/replica", "-w", "-t", "30", "promote");
     }
 
     @Override
@@ -135,14 +131,14 @@ final class PostgresPair implements AutoCloseable {
     private void stopAndDelete() {
         for (String name : List.of("replica", "primary")) {
             try {
-                asPostgres(BIN + "pg_ctl", "-D", dir + "/" + name, "-m", "immediate", "-w", "stop");
+                PostgresUser.run(BIN + "pg_ctl", "-D", dir + "/" + name, "-m", "immediate", "-w", "stop");
             }
             catch (IllegalStateException stoppedAlready) {
                 // stopped by the test, or never started
             }
         }
         try {
-            asPostgres("rm", "-rf", dir);
+            PostgresUser.run("rm", "-rf", dir);
         }
         catch (IllegalStateException leftBehind) {
             // a directory under /tmp left behind
@@ -150,62 +146,8 @@ final class PostgresPair implements AutoCloseable {
     }
 
     private void startServer(String name, int port) {
-        asPostgres(BIN + "pg_ctl", "-D", dir + "/" + name, "-l", dir + "/" + name + ".log", "-w", "-t", "60",
+        PostgresUser.run(BIN + "pg_ctl", "-D", dir + "/" + name, "-l", dir + "/" + name + ".log", "-w", "-t", "60",
                 "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + " -c fsync=off", "start");
-        awaitPort(port, true);
-    }
-
-    static void asPostgres(String... command) {
-        List<String> line = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
-        line.addAll(List.of(command));
-        try {
-            Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(90, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", line) + " failed: "
-                        + new String(output, StandardCharsets.UTF_8));
-            }
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void awaitPort(int port, boolean open) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean accepting;
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                accepting = true;
-            }
-            catch (IOException e) {
-                accepting = false;
-            }
-            if (accepting == open) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("Port " + port + (open ? " never opened" : " never closed"));
+        Ports.await(port, true, Duration.ofSeconds(30));
     }
 }

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,7 +151,7 @@ public final class RedisNodes implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        awaitPort(port, false, Duration.ofSeconds(10));
+        Ports.await(port, false, Duration.ofSeconds(10));
     }
 
     /** Stops every server (they keep their cluster configuration on disk) without deleting anything. */
@@ -211,7 +210,7 @@ public final class RedisNodes implements AutoCloseable {
         catch (IOException e) {
             throw new IllegalStateException("could not start " + command, e);
         }
-        awaitPort(port, true, Duration.ofSeconds(15));
+        Ports.await(port, true, Duration.ofSeconds(15));
     }
 
     private void awaitReplicasSynced(List<Integer> ports) {
@@ -287,25 +286,6 @@ public final class RedisNodes implements AutoCloseable {
         catch (IOException taken) {
             return false;
         }
-    }
-
-    private static void awaitPort(int port, boolean open, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean accepting;
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                accepting = true;
-            }
-            catch (IOException e) {
-                accepting = false;
-            }
-            if (accepting == open) {
-                return;
-            }
-            sleep(50);
-        }
-        throw new IllegalStateException("Port " + port + (open ? " never opened" : " never closed"));
     }
 
     private static void sleep(long millis) {

@@ -1,6 +1,5 @@
 package io.s4e.gateway.support;
 
-import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,7 +29,7 @@ public final class TestInfrastructure {
         this.redisPrefix = "s4e-test-" + ProcessHandle.current().pid() + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff) + ":";
         this.adminKey = ApiKeyFormat.generate(new SecureRandom());
-        this.closedPort = freePort();
+        this.closedPort = Ports.free();
     }
 
     public static synchronized TestInfrastructure get() {
@@ -53,14 +52,5 @@ public final class TestInfrastructure {
                 Map.entry("s4e.bootstrap.admin-api-key", adminKey),
                 Map.entry("test.upstream.url", upstream.url()),
                 Map.entry("test.closed.url", "http://127.0.0.1:" + closedPort));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
