@@ -218,6 +218,37 @@
     forbidden: function () {}
   };
 
+  // Further pages (account.js and the like) add views, or sections to a view, through window.S4EConsole before start.
+  const EXTENSIONS = {};
+
+  window.S4EConsole = {
+    state: state,
+    $: $,
+    ApiError: ApiError,
+    api: api,
+    go: go,
+    busy: busy,
+    showError: showError,
+    showNotice: showNotice,
+    clearMessages: clearMessages,
+    confirmAction: confirmAction,
+    when: when,
+    cell: cell,
+    element: element,
+    button: button,
+    isAdmin: isAdmin,
+    signedIn: signedIn,
+    addView: function (name, renderView, options) {
+      VIEWS[name] = renderView;
+      if (options && options.admin) {
+        ADMIN_VIEWS.push(name);
+      }
+    },
+    extendView: function (name, extend) {
+      (EXTENSIONS[name] = EXTENSIONS[name] || []).push(extend);
+    }
+  };
+
   function route() {
     if (location.hash && location.hash.indexOf('#/') !== 0) {
       return;
@@ -270,6 +301,9 @@
     main.dataset.view = view;
     document.title = (main.querySelector('h1') || {}).textContent + ' · S4E console';
     VIEWS[view](main);
+    for (const extend of EXTENSIONS[view] || []) {
+      extend(main);
+    }
     const heading = main.querySelector('h1');
     if (heading && document.activeElement !== $('#sign-in-email')) {
       heading.focus();
@@ -905,5 +939,7 @@
     route();
   }
 
-  start();
+  // Deferred scripts after this one register their views first: start once the document is parsed
+  // (deferred scripts all run before DOMContentLoaded).
+  document.addEventListener('DOMContentLoaded', start);
 }());
