@@ -1,7 +1,5 @@
 package io.s4e.gateway.mfa;
 
-import java.time.Clock;
-
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.session.Session;
 import io.s4e.gateway.web.ErrorCode;
@@ -20,13 +18,13 @@ public class MfaEnrollment {
     private final MfaRepository repository;
     private final TotpSecrets secrets;
     private final TotpCodeCheck totp;
-    private final Clock clock;
+    private final RecentMfa recentMfa;
 
-    public MfaEnrollment(MfaRepository repository, TotpSecrets secrets, TotpCodeCheck totp, Clock clock) {
+    public MfaEnrollment(MfaRepository repository, TotpSecrets secrets, TotpCodeCheck totp, RecentMfa recentMfa) {
         this.repository = repository;
         this.secrets = secrets;
         this.totp = totp;
-        this.clock = clock;
+        this.recentMfa = recentMfa;
     }
 
     /**
@@ -36,7 +34,7 @@ public class MfaEnrollment {
      *         is gone
      */
     public Mono<MfaViews.TotpSetup> setupTotp(Principal user, Session session) {
-        return recentlyAuthenticated(user, session)
+        return recentMfa.require(user, session)
                 .then(secrets.generate())
                 .flatMap(secret -> repository.storePendingTotpSecret(user.userId(), secret)
                         .flatMap(stored -> stored ? Mono.just(secret) : Mono.error(
@@ -53,7 +51,7 @@ public class MfaEnrollment {
         if (request.code() == null || request.code().isBlank()) {
             return Mono.error(Errors.invalidRequest("Field 'code' is required."));
         }
-        return recentlyAuthenticated(user, session)
+        return recentMfa.require(user, session)
                 .then(settings(user))
                 .flatMap(settings -> settings.totpSecret() == null
                         ? Mono.error(Errors.invalidRequest("Set up TOTP first (POST /api/user/mfa/totp/setup)."))
@@ -68,29 +66,10 @@ public class MfaEnrollment {
      * @return the enabled factors; 401 when the user is gone
      */
     public Mono<MfaViews.Enabled> enableEmail(Principal user, Session session) {
-        return recentlyAuthenticated(user, session)
+        return recentMfa.require(user, session)
                 .then(repository.enableEmail(user.userId()))
                 .then(settings(user))
                 .map(settings -> new MfaViews.Enabled(settings.totpEnabled(), true));
-    }
-
-    /**
-     * Refuses a factor change unless the session's authentication is recent (CONTRACT §10): a login under
-     * {@link Session#RECENT_AUTHENTICATION} ago that passed MFA, or, for a user without any factor yet, a recent
-     * password. A stolen older session cannot add a factor and lock the owner out.
-     *
-     * @return completes when recent enough; a 403 {@code mfa_required} error otherwise
-     */
-    private Mono<Void> recentlyAuthenticated(Principal user, Session session) {
-        return settings(user).flatMap(settings -> {
-            boolean recent = session.authenticatedWithin(Session.RECENT_AUTHENTICATION, clock.instant());
-            if (recent && (session.mfaPassed() || !settings.anyEnabled())) {
-                return Mono.empty();
-            }
-            return Mono.error(Errors.of(ErrorCode.MFA_REQUIRED, settings.anyEnabled()
-                    ? "Changing a second factor needs a sign-in with MFA within the last 10 minutes. Sign in again."
-                    : "Changing a second factor needs a sign-in within the last 10 minutes. Sign in again."));
-        });
     }
 
     private Mono<MfaSettings> settings(Principal user) {
