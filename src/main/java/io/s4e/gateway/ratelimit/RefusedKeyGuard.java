@@ -74,7 +74,9 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         Credential credential = AuthenticationFilter.authenticationOf(exchange).credential().orElse(null);
-        if (credential == null || credential.kind() != Credential.Kind.API_KEY) {
+        if (credential == null || credential.kind() != Credential.Kind.API_KEY
+                || !ApiKeyFormat.isWellFormed(credential.value())) {
+            // a malformed key cannot be a guess at a valid one: refused without a store and never counted
             return chain.filter(exchange);
         }
         String ip = clientIps.of(exchange);

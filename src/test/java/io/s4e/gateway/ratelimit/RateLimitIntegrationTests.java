@@ -489,6 +489,22 @@ class RateLimitIntegrationTests {
     }
 
     @Test
+    void malformedKeysAreRefusedWithoutAStoreAndNeverCountTowardsTheBlock() {
+        String ip = freshIp();
+        Map<String, String> headers = new HashMap<>(xff(ip));
+        for (int i = 1; i <= 30; i++) {
+            headers.put(HttpHeaders.AUTHORIZATION, "Bearer s4e_live_not-a-key-" + i);
+            assertThat(a.call(HttpMethod.GET, "/api/assets/1", headers, null).status()).as("malformed " + i)
+                    .isEqualTo(401);
+        }
+        String counter = TestInfrastructure.get().redisPrefix + "rl:{key-ip:" + ip + "}:failures";
+        assertThat(redis.hasKey(counter)).as("a malformed key cannot be a guess: nothing counted").isFalse();
+        headers.put(HttpHeaders.AUTHORIZATION, "Bearer " + TestData.unknownKey());
+        assertThat(a.call(HttpMethod.GET, "/api/assets/1", headers, null).status())
+                .as("a well-formed unknown key is refused, not blocked").isEqualTo(401);
+    }
+
+    @Test
     void refusedApiKeysWhenOtherReplicasReachedTheLimitThenBlockedFromTheNextRequest() {
         String ip = freshIp();
         String counter = TestInfrastructure.get().redisPrefix + "rl:{key-ip:" + ip + "}:failures";
