@@ -5,8 +5,8 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.s4e.gateway.apikey.ApiKeyFormat;
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.credential.Credential;
@@ -99,7 +99,7 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
         if (!ApiKeyFormat.isWellFormed(key)) {
             return false;
         }
-        String hash = ApiKeyHasher.hash(key);
+        String hash = SecretHashes.sha256(key);
         boolean passes = verifier.isVerifiedHere(hash) || knownValid.getIfPresent(hash) != null;
         if (passes) {
             metrics.sparedByBlock();
