@@ -145,10 +145,15 @@ final class ConsoleBrowser implements AutoCloseable {
 
     /** Screenshots of the whole page at desktop width and at phone width. */
     void screenshot(String name) {
+        screenshot(SCREENSHOTS, name);
+    }
+
+    /** Screenshots of the whole page at desktop width (1280) and at phone width (390), into {@code folder}. */
+    void screenshot(Path folder, String name) {
         try {
-            Files.createDirectories(SCREENSHOTS);
-            captureAt(1280, 900, 1, false, SCREENSHOTS.resolve(name + "-desktop.png"));
-            captureAt(390, 844, 2, true, SCREENSHOTS.resolve(name + "-phone.png"));
+            Files.createDirectories(folder);
+            captureAt(1280, 900, 1, false, folder.resolve(name + "-desktop.png"));
+            captureAt(390, 844, 2, true, folder.resolve(name + "-phone.png"));
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
