@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.cluster.RedisKeyProperties;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
@@ -102,11 +102,11 @@ public class PasskeyChallenges {
 
     /** The binding of a second-factor challenge to {@code mfaToken}: its SHA-256, so the token is stored nowhere. */
     public static String bindingOf(String mfaToken) {
-        return ApiKeyHasher.hash(mfaToken);
+        return SecretHashes.sha256(mfaToken);
     }
 
     private String key(byte[] challenge) {
-        return prefix + ApiKeyHasher.hash(Base64.getUrlEncoder().withoutPadding().encodeToString(challenge));
+        return prefix + SecretHashes.sha256(Base64.getUrlEncoder().withoutPadding().encodeToString(challenge));
     }
 
     private static <T> Mono<T> bounded(Mono<T> call) {

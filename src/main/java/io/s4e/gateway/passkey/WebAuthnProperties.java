@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import io.s4e.gateway.console.Origins;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -51,7 +49,7 @@ public record WebAuthnProperties(String rpId, String rpName, List<String> origin
 
     /** {@code value} as a normalised origin whose host belongs to {@code rpId}; refuses anything else. */
     private static String origin(String value, String rpId) {
-        String origin = value == null ? null : Origins.normalise(value.strip());
+        String origin = value == null ? null : normalise(value.strip());
         if (origin == null) {
             throw new IllegalArgumentException("s4e.webauthn.origins: '" + value + "' is not an origin (http or "
                     + "https scheme, a host, an optional port, no path)");
@@ -67,6 +65,31 @@ public record WebAuthnProperties(String rpId, String rpName, List<String> origin
                     + "offer WebAuthn over http only on localhost)");
         }
         return origin;
+    }
+
+    /**
+     * The normal form of an http(s) origin (lower-case scheme and host, no default port), as browsers put it into
+     * client data; null when {@code value} has a path, query, fragment or user info, or is not http(s).
+     */
+    static String normalise(String value) {
+        URI uri;
+        try {
+            uri = new URI(value);
+        }
+        catch (java.net.URISyntaxException invalid) {
+            return null;
+        }
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null
+                || uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null
+                || !(uri.getRawPath() == null || uri.getRawPath().isEmpty())) {
+            return null;
+        }
+        int port = uri.getPort();
+        boolean defaultPort = port == -1 || ("http".equals(scheme) && port == 80)
+                || ("https".equals(scheme) && port == 443);
+        String origin = scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT);
+        return defaultPort ? origin : origin + ":" + port;
     }
 
     private static boolean isHostName(String value) {
