@@ -92,15 +92,24 @@ public class PasskeyLogin {
      * and user verification required.
      *
      * @return the options; 400 when the step's user has no passkey; 401 for an unknown, expired, used or exhausted
-     *         mfa_token; 429 past {@code s4e.webauthn.options-per-ip-per-minute} password-free challenges of the
-     *         client IP; 503 when a store cannot be reached
+     *         mfa_token; 429 past {@code s4e.webauthn.options-per-ip-per-minute} challenges of the client IP (both
+     *         kinds, so neither an anonymous client nor the holder of an mfa_token can fill Redis); 503 when a store
+     *         cannot be reached
      */
     public Mono<PasskeyViews.RequestOptions> options(PasskeyViews.LoginOptionsRequest body,
                                                      ServerWebExchange exchange) {
         return Mono.defer(() -> {
+            ClientIpLimiters.Attempt attempt = optionsPerIp.attempt(clientIps.of(exchange));
+            if (!attempt.allowed()) {
+                int retryAfter = (int) Math.max(1,
+                        (Duration.ofNanos(attempt.nanosToReset()).toMillis() + 999) / 1000);
+                return Mono.error(Errors.rateLimited("Too many passkey sign-ins from this address. Try again in "
+                        + retryAfter + " seconds.", retryAfter));
+            }
             String token = body.mfa_token();
             if (token == null) {
-                return passwordFreeOptions(exchange);
+                return challenges.issue(new PasskeyChallenges.Grant(PasskeyChallenges.Purpose.PASSWORD_FREE, 0, ""))
+                        .map(challenge -> requestOptions(challenge, List.of(), "required"));
             }
             if (token.isBlank()) {
                 return Mono.error(Errors.invalidRequest("Field 'mfa_token' must not be blank."));
@@ -113,17 +122,6 @@ public class PasskeyLogin {
                                             PasskeyChallenges.bindingOf(token)))
                                     .map(challenge -> requestOptions(challenge, own, "preferred"))));
         });
-    }
-
-    private Mono<PasskeyViews.RequestOptions> passwordFreeOptions(ServerWebExchange exchange) {
-        ClientIpLimiters.Attempt attempt = optionsPerIp.attempt(clientIps.of(exchange));
-        if (!attempt.allowed()) {
-            int retryAfter = (int) Math.max(1, (Duration.ofNanos(attempt.nanosToReset()).toMillis() + 999) / 1000);
-            return Mono.error(Errors.rateLimited("Too many passkey sign-ins from this address. Try again in "
-                    + retryAfter + " seconds.", retryAfter));
-        }
-        return challenges.issue(new PasskeyChallenges.Grant(PasskeyChallenges.Purpose.PASSWORD_FREE, 0, ""))
-                .map(challenge -> requestOptions(challenge, List.of(), "required"));
     }
 
     private PasskeyViews.RequestOptions requestOptions(byte[] challenge, List<PasskeyRecord> allowed,

@@ -19,8 +19,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param origins                 the origins ({@code https://host[:port]}; {@code http} only for {@code localhost})
  *                                a browser may sign in from; default {@code http://localhost:8080}, the console of a
  *                                gateway on its default port
- * @param optionsPerIpPerMinute   password-free sign-in challenges one client IP may ask for per minute, per replica;
- *                                default 30
+ * @param optionsPerIpPerMinute   passkey sign-in challenges (password-free or second factor) one client IP may ask
+ *                                for per minute, per replica; default 30
  */
 @ConfigurationProperties("s4e.webauthn")
 public record WebAuthnProperties(String rpId, String rpName, List<String> origins, Integer optionsPerIpPerMinute) {

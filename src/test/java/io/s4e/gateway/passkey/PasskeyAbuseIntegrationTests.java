@@ -116,6 +116,8 @@ class PasskeyAbuseIntegrationTests {
             assertThat(fourth.status()).isEqualTo(429);
             assertThat(fourth.errorCode()).isEqualTo("rate_limited");
             assertThat(fourth.headers().getFirst("Retry-After")).isNotBlank();
+            assertThat(replica.post(PasskeyCalls.LOGIN_OPTIONS, null, "{\"mfa_token\":\"mfa_temp_x\"}").status())
+                    .as("second-factor challenges count against the same limit").isEqualTo(429);
 
             List<Integer> verified = new ArrayList<>();
             for (JsonNode option : options) {
