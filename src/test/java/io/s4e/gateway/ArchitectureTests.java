@@ -15,7 +15,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * layers below, each using only the layers under it.
  *
  * <pre>
- *   features   apikey session user mfa login ratelimit route relay audit connection console ops bootstrap inject
+ *   features   apikey session user mfa passkey login ratelimit route relay audit connection console ops bootstrap inject
  *   identity   principal
  *   carriers   credential cluster
  *   base       web config reactive
@@ -46,7 +46,8 @@ class ArchitectureTests {
                 .layer("carriers").definedBy("io.s4e.gateway.credential..", "io.s4e.gateway.cluster..")
                 .layer("identity").definedBy("io.s4e.gateway.principal..")
                 .layer("features").definedBy("io.s4e.gateway.apikey..", "io.s4e.gateway.session..",
-                        "io.s4e.gateway.user..", "io.s4e.gateway.mfa..", "io.s4e.gateway.login..",
+                        "io.s4e.gateway.user..", "io.s4e.gateway.mfa..", "io.s4e.gateway.passkey..",
+                        "io.s4e.gateway.login..",
                         "io.s4e.gateway.ratelimit..", "io.s4e.gateway.route..", "io.s4e.gateway.relay..",
                         "io.s4e.gateway.audit..", "io.s4e.gateway.connection..", "io.s4e.gateway.console..",
                         "io.s4e.gateway.ops..", "io.s4e.gateway.bootstrap..", "io.s4e.gateway.inject..")
