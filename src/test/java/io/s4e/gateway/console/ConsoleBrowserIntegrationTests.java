@@ -126,7 +126,7 @@ class ConsoleBrowserIntegrationTests {
         browser.click("#totp-setup");
         WebElement qr = browser.visible("#totp-qr");
         browser.waiting().until(d -> !browser.find("#totp-secret").getText().isEmpty());
-        String secret = TestData.queryString("SELECT totp_secret FROM users WHERE email = ?", email);
+        String secret = TestData.storedTotpSecret(email);
         String otpauthUri = TotpSecrets.otpauthUri(email, secret);
         byte[] seen = qr.getScreenshotAs(OutputType.BYTES);
         Files.createDirectories(ConsoleBrowser.SCREENSHOTS);
@@ -171,7 +171,7 @@ class ConsoleBrowserIntegrationTests {
     void mfaStepWithBothMethodsThenSendCodeForEmailShowsTheEnvelopeMessage() {
         String email = ConsoleUsers.withPassword("member");
         TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true, email_mfa_enabled = true "
-                + "WHERE email = ?", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", email);
+                + "WHERE email = ?", TestData.sealTotpSecret(email, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), email);
         browser.signIn(email, ConsoleUsers.PASSWORD);
         browser.waitForView("mfa");
 

@@ -394,7 +394,8 @@ class RateLimitIntegrationTests {
     void wrongMfaCodesLockTheAccountAcrossMfaTokensAndReplicas() {
         long user = user("standard");
         String secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE id = ? RETURNING id", secret, user);
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE id = ? RETURNING id",
+                TestData.sealTotpSecret(user, secret), user);
         String email = emailOf(user);
         String right = TotpAlgorithm.code(new Base32().decode(secret),
                 TotpAlgorithm.step(MovableClock.INSTANCE.instant()), TotpAlgorithm.DIGITS);
