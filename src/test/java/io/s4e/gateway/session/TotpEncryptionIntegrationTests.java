@@ -162,6 +162,30 @@ class TotpEncryptionIntegrationTests {
     }
 
     @Test
+    void startWhenNoKeyAndNothingStoredThenRunsButRefusesTotpEnrolmentWithServiceUnavailable() {
+        TestDatabase db = TestDatabase.create();
+        Map<String, String> noKey = new HashMap<>();
+        noKey.put("spring.r2dbc.url", db.r2dbcUrl());
+        noKey.put("spring.flyway.url", db.jdbcUrl());
+        noKey.put("s4e.mfa.encryption-keys", "");
+        try (SecondGateway keyless = SecondGateway.start(noKey)) {
+            LoginCalls calls = new LoginCalls(keyless.port());
+            LoginCalls.Reply login = calls.login(LoginCalls.body(
+                    io.s4e.gateway.support.TestInfrastructure.ADMIN_EMAIL,
+                    io.s4e.gateway.support.TestInfrastructure.ADMIN_PASSWORD));
+            String token = login.data().get("token").asString();
+
+            LoginCalls.Reply setup = calls.post("/api/user/mfa/totp/setup", token, null);
+
+            assertThat(setup.status()).isEqualTo(503);
+            io.s4e.gateway.support.ErrorEnvelopes.assertEnvelope(setup.body(), "service_unavailable");
+            assertThat(setup.errorMessage()).contains("s4e.mfa.encryption-keys");
+            assertThat(calls.post("/api/user/mfa/email/enable", token, null).status())
+                    .as("e-mail codes need no key").isEqualTo(200);
+        }
+    }
+
+    @Test
     void migrationV8WhenPlaintextSecretsStoredThenEncryptedForTheirUsersAndWithoutAKeyRefused() throws SQLException {
         TestDatabase refused = TestDatabase.create();
         Flyway.configure().dataSource(refused.jdbcUrl(), TestDatabase.USER, "").load().migrate();
