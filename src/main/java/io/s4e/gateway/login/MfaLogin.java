@@ -169,6 +169,8 @@ public class MfaLogin {
     /** The methods an MFA step of {@code mfa}'s user offers: its factors, and recovery codes while it has some. */
     private Mono<List<String>> offered(MfaSettings mfa) {
         return recoveryCodes.remaining(mfa.userId())
+                .onErrorMap(e -> !(e instanceof GatewayException),
+                        e -> Errors.unavailable("Login is not possible right now. Try again shortly."))
                 .map(left -> methods(mfa, left > 0));
     }
 
