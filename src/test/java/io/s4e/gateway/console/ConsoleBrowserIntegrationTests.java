@@ -214,6 +214,20 @@ class ConsoleBrowserIntegrationTests {
         assertThat(claims(browser.sessionToken()).path("amr").toString()).contains("\"mfa\"", "\"rc\"");
         assertThat(TestData.queryString("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?",
                 ConsoleUsers.id(email))).isEqualTo("9");
+
+        // The recovery-code sign-in is recent MFA: the lost factor can be turned off (and the codes go with it).
+        browser.click("#nav-account");
+        browser.waitForView("account");
+        browser.click("#factor-totp-off");
+        browser.visible("#confirm-ok");
+        browser.click("#confirm-ok");
+        browser.waitForNotice("The authenticator app is off.");
+        assertThat(browser.find("#factor-totp-state").getText()).isEqualTo("off");
+        assertThat(browser.find("#recovery-left").getText()).contains("0 unused recovery codes");
+        assertThat(TestData.queryString("SELECT totp_enabled FROM users WHERE email = ?", email)).isEqualTo("f");
+        assertThat(TestData.queryString("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?",
+                ConsoleUsers.id(email))).isEqualTo("0");
+        browser.screenshot("account-factor-off");
     }
 
     @Test
