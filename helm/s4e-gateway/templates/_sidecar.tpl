@@ -160,6 +160,8 @@ env:
   {{- include "s4e-gateway.secretEnv" (dict "root" . "env" "SPRING_DATA_REDIS_PASSWORD" "key" "redis-password" "optional" true) | nindent 2 }}
   # Sessions and captcha
   {{- include "s4e-gateway.secretEnv" (dict "root" . "env" "S4E_SESSION_JWT_SECRET" "key" "jwt-secret") | nindent 2 }}
+  # TOTP secrets at rest and recovery-code hashes (docs/factors.md): "<key id>:<base64 of 32 bytes>", comma-separated
+  {{- include "s4e-gateway.secretEnv" (dict "root" . "env" "S4E_MFA_ENCRYPTION_KEYS" "key" "mfa-encryption-keys" "optional" true) | nindent 2 }}
   {{- range $vendor := list "googlev3" "googlev2" "hcaptcha" "turnstile" }}
   {{- include "s4e-gateway.secretEnv" (dict "root" $ "env" (printf "S4E_CAPTCHA_VENDORS_%s_SECRET" (upper $vendor)) "key" (printf "captcha-%s-secret" $vendor) "optional" true) | nindent 2 }}
   {{- end }}

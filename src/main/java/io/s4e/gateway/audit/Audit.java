@@ -188,6 +188,34 @@ public final class Audit {
                 Map.of("passkey_id", passkeyId)));
     }
 
+    /** User {@code userId} turned second factor {@code factor} ({@code totp} or {@code email}) on. */
+    public static Mono<Void> mfaFactorEnabled(long userId, String factor) {
+        return record(AuditEntry.of(AuditEvents.MFA_FACTOR_ENABLED, AuditEvents.SUCCESS, userId,
+                Map.of("factor", factor)));
+    }
+
+    /**
+     * User {@code userId} turned second factor {@code factor} off; {@code recoveryCodesRemoved} codes went with it
+     * (the last factor).
+     */
+    public static Mono<Void> mfaFactorRemoved(long userId, String factor, long recoveryCodesRemoved) {
+        return record(AuditEntry.of(AuditEvents.MFA_FACTOR_REMOVED, AuditEvents.SUCCESS, userId,
+                Map.of("factor", factor, "recovery_codes_removed", recoveryCodesRemoved)));
+    }
+
+    /** User {@code userId} drew a new set of {@code count} recovery codes, replacing any earlier set. */
+    public static Mono<Void> mfaRecoveryCodesGenerated(long userId, int count) {
+        return record(AuditEntry.of(AuditEvents.MFA_RECOVERY_CODES_GENERATED, AuditEvents.SUCCESS, userId,
+                Map.of("count", count)));
+    }
+
+    /** {@code caller} removed every factor and recovery code of user {@code userId} and ended its sessions. */
+    public static Mono<Void> mfaReset(Principal caller, long userId, long sessionsEnded) {
+        Map<String, Object> detail = actor(caller);
+        detail.put("sessions_ended", sessionsEnded);
+        return record(AuditEntry.of(AuditEvents.MFA_RESET, AuditEvents.SUCCESS, userId, detail));
+    }
+
     /** A login skipped its captcha from a bypass CIDR. */
     public static Mono<Void> captchaBypass() {
         return record(AuditEntry.of(AuditEvents.CAPTCHA_BYPASS, AuditEvents.SUCCESS, null, Map.of()));

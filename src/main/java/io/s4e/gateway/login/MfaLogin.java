@@ -12,6 +12,7 @@ import io.s4e.gateway.mfa.MfaChallenge;
 import io.s4e.gateway.mfa.MfaChallengeStore;
 import io.s4e.gateway.mfa.MfaRepository;
 import io.s4e.gateway.mfa.MfaSettings;
+import io.s4e.gateway.mfa.RecoveryCodes;
 import io.s4e.gateway.mfa.TotpCodeCheck;
 import io.s4e.gateway.ratelimit.LoginThrottle;
 import io.s4e.gateway.session.IssuedSession;
@@ -33,6 +34,7 @@ public class MfaLogin {
     static final String TOTP = "totp";
     static final String EMAIL = "email";
     static final String PASSKEY = "passkey";
+    static final String RECOVERY_CODE = "recovery_code";
     /** How long an e-mailed code is accepted (the mfa_token itself may end sooner). */
     static final Duration EMAIL_CODE_LIFETIME = Duration.ofMinutes(10);
     private static final String EXPIRED = "Invalid or expired MFA token.";
@@ -45,10 +47,12 @@ public class MfaLogin {
     private final EmailCodeSender mail;
     private final Clock clock;
     private final LoginThrottle throttle;
+    private final RecoveryCodes recoveryCodes;
 
     public MfaLogin(MfaRepository settings, MfaChallengeStore challenges, TotpCodeCheck totp,
                     AccountSessions sessions, EmailCodes emailCodes, EmailCodeSender mail, Clock clock,
-                    LoginThrottle throttle) {
+                    LoginThrottle throttle, RecoveryCodes recoveryCodes) {
+        this.recoveryCodes = recoveryCodes;
         this.settings = settings;
         this.challenges = challenges;
         this.totp = totp;
@@ -69,9 +73,10 @@ public class MfaLogin {
         return settings.settings(user.id())
                 .onErrorMap(e -> Errors.unavailable("Login is not possible right now. Try again shortly."))
                 .filter(MfaSettings::anyEnabled)
-                .<LoginOutcome>flatMap(mfa -> sessions.generation(user.id())
-                        .flatMap(generation -> challenges.open(user.id(), generation))
-                        .map(token -> new LoginOutcome.MfaRequired(token, methods(mfa)))
+                .<LoginOutcome>flatMap(mfa -> offered(mfa)
+                        .flatMap(methods -> sessions.generation(user.id())
+                                .flatMap(generation -> challenges.open(user.id(), generation))
+                                .map(token -> new LoginOutcome.MfaRequired(token, methods)))
                         .flatMap(required -> Audit.mfaChallenge(user.id(), required.methods()).thenReturn(required)))
                 .switchIfEmpty(Mono.defer(() -> sessions.start(user.id(), List.of("pwd"), null)
                         .flatMap(issued -> Audit.loginSuccess(user.id(), List.of("pwd")).thenReturn(issued))
@@ -81,7 +86,8 @@ public class MfaLogin {
     /**
      * Verifies {@code request}'s code and logs the user in.
      *
-     * @return the new session, its amr {@code ["pwd","mfa","otp"]} or {@code ["pwd","mfa","email"]}; 400 for a
+     * @return the new session, its amr {@code ["pwd","mfa","otp"]}, {@code ["pwd","mfa","email"]} or (a recovery
+     *         code, used up by this) {@code ["pwd","mfa","rc"]}; 400 for a
      *         malformed body or a method the user has not enabled; 401 for a wrong code or an unknown, expired,
      *         used or exhausted mfa_token; 429 when the account is locked after too many wrong codes
      *         ({@link LoginThrottle}); 503 when a store cannot be reached
@@ -157,13 +163,24 @@ public class MfaLogin {
     Mono<MfaSettings> enabledSettings(MfaChallenge challenge, String method) {
         return settings.settings(challenge.userId())
                 .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)))
-                .flatMap(mfa -> methods(mfa).contains(method) ? Mono.just(mfa)
-                        : Mono.error(Errors.invalidRequest("Method '" + method + "' is not enabled for this user.")));
+                .flatMap(mfa -> offered(mfa).flatMap(methods -> methods.contains(method) ? Mono.just(mfa)
+                        : Mono.error(Errors.invalidRequest("Method '" + method + "' is not enabled for this user."))));
+    }
+
+    /** The methods an MFA step of {@code mfa}'s user offers: its factors, and recovery codes while it has some. */
+    private Mono<List<String>> offered(MfaSettings mfa) {
+        return recoveryCodes.remaining(mfa.userId())
+                .onErrorMap(e -> !(e instanceof GatewayException),
+                        e -> Errors.unavailable("Login is not possible right now. Try again shortly."))
+                .map(left -> methods(mfa, left > 0));
     }
 
     private Mono<Boolean> codeAccepted(MfaVerifyRequest request, MfaChallenge challenge, MfaSettings mfa) {
         if (TOTP.equals(request.method())) {
             return totp.accepts(mfa, request.code());
+        }
+        if (RECOVERY_CODE.equals(request.method())) {
+            return recoveryCodes.consume(mfa.userId(), request.code());
         }
         return Mono.just(EmailCodes.matches(challenge, request.mfa_token(), request.code(), clock.instant()));
     }
@@ -173,7 +190,11 @@ public class MfaLogin {
      * opened in: a disable, a new role or a logout everywhere since then ends the step instead.
      */
     private Mono<IssuedSession> finish(MfaVerifyRequest request, MfaChallenge challenge) {
-        String factor = TOTP.equals(request.method()) ? "otp" : "email";
+        String factor = switch (request.method()) {
+            case TOTP -> "otp";
+            case RECOVERY_CODE -> "rc";
+            default -> "email";
+        };
         return challenges.close(request.mfa_token())
                 .filter(Boolean::booleanValue)
                 .switchIfEmpty(Mono.error(() -> Errors.unauthorized(EXPIRED)))
@@ -192,14 +213,19 @@ public class MfaLogin {
         if (isBlank(request.mfa_token()) || isBlank(request.code()) || isBlank(request.method())) {
             throw Errors.invalidRequest("Fields 'mfa_token', 'code' and 'method' are required.");
         }
-        if (!TOTP.equals(request.method()) && !EMAIL.equals(request.method())) {
-            throw Errors.invalidRequest("Field 'method' must be 'totp' or 'email'.");
+        if (!TOTP.equals(request.method()) && !EMAIL.equals(request.method())
+                && !RECOVERY_CODE.equals(request.method())) {
+            throw Errors.invalidRequest("Field 'method' must be 'totp', 'email' or 'recovery_code'.");
         }
     }
 
-    /** The enabled methods, {@code totp} before {@code email} before {@code passkey}. */
-    static List<String> methods(MfaSettings mfa) {
-        List<String> methods = new ArrayList<>(3);
+    /**
+     * The enabled methods, {@code totp} before {@code email} before {@code passkey}, then {@code recovery_code} when
+     * the user has codes left ({@code methods} lists what the account can use; a recovery code is no factor of its
+     * own, so it is offered only beside one).
+     */
+    static List<String> methods(MfaSettings mfa, boolean recoveryCodesLeft) {
+        List<String> methods = new ArrayList<>(4);
         if (mfa.totpEnabled()) {
             methods.add(TOTP);
         }
@@ -208,6 +234,9 @@ public class MfaLogin {
         }
         if (mfa.passkeyEnabled()) {
             methods.add(PASSKEY);
+        }
+        if (recoveryCodesLeft && !methods.isEmpty()) {
+            methods.add(RECOVERY_CODE);
         }
         return List.copyOf(methods);
     }

@@ -1,5 +1,6 @@
 package io.s4e.gateway.mfa;
 
+import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.session.Session;
 import io.s4e.gateway.web.ErrorCode;
@@ -19,24 +20,28 @@ public class MfaEnrollment {
     private final TotpSecrets secrets;
     private final TotpCodeCheck totp;
     private final RecentMfa recentMfa;
+    private final TotpSecretCipher cipher;
 
-    public MfaEnrollment(MfaRepository repository, TotpSecrets secrets, TotpCodeCheck totp, RecentMfa recentMfa) {
+    public MfaEnrollment(MfaRepository repository, TotpSecrets secrets, TotpCodeCheck totp, RecentMfa recentMfa,
+                         TotpSecretCipher cipher) {
         this.repository = repository;
         this.secrets = secrets;
         this.totp = totp;
         this.recentMfa = recentMfa;
+        this.cipher = cipher;
     }
 
     /**
-     * Generates and stores a TOTP secret, not yet enabled.
+     * Generates and stores a TOTP secret (encrypted, {@link TotpSecretCipher}), not yet enabled.
      *
      * @return the secret and its otpauth URI; 409 {@code conflict} when TOTP is already enabled; 401 when the user
-     *         is gone
+     *         is gone; 503 when no encryption key is configured
      */
     public Mono<MfaViews.TotpSetup> setupTotp(Principal user, Session session) {
         return recentMfa.require(user, session)
                 .then(secrets.generate())
-                .flatMap(secret -> repository.storePendingTotpSecret(user.userId(), secret)
+                .flatMap(secret -> cipher.seal(user.userId(), secret)
+                        .flatMap(sealed -> repository.storePendingTotpSecret(user.userId(), sealed))
                         .flatMap(stored -> stored ? Mono.just(secret) : Mono.error(
                                 () -> Errors.of(ErrorCode.CONFLICT, "TOTP is already enabled."))))
                 .map(secret -> new MfaViews.TotpSetup(secret, TotpSecrets.otpauthUri(user.email(), secret)));
@@ -57,6 +62,7 @@ public class MfaEnrollment {
                         ? Mono.error(Errors.invalidRequest("Set up TOTP first (POST /api/user/mfa/totp/setup)."))
                         : totp.check(settings, request.code())
                                 .then(repository.enableTotp(user.userId()))
+                                .then(Audit.mfaFactorEnabled(user.userId(), "totp"))
                                 .thenReturn(new MfaViews.Enabled(true, settings.emailEnabled())));
     }
 
@@ -68,6 +74,7 @@ public class MfaEnrollment {
     public Mono<MfaViews.Enabled> enableEmail(Principal user, Session session) {
         return recentMfa.require(user, session)
                 .then(repository.enableEmail(user.userId()))
+                .then(Audit.mfaFactorEnabled(user.userId(), "email"))
                 .then(settings(user))
                 .map(settings -> new MfaViews.Enabled(settings.totpEnabled(), true));
     }

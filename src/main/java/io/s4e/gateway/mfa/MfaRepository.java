@@ -69,6 +69,48 @@ public class MfaRepository {
                 .then();
     }
 
+    /**
+     * Replaces the stored form of user {@code userId}'s TOTP secret with {@code sealed} (the same secret under the
+     * current key), unless it changed meanwhile.
+     *
+     * @return true when replaced
+     */
+    public Mono<Boolean> replaceTotpSecret(long userId, String previous, String sealed) {
+        return db.sql("UPDATE users SET totp_secret = :sealed WHERE id = :id AND totp_secret = :previous RETURNING id")
+                .bind("id", userId)
+                .bind("previous", previous)
+                .bind("sealed", sealed)
+                .map(row -> row.get("id", Long.class))
+                .one()
+                .hasElement();
+    }
+
+    /**
+     * Turns TOTP off for user {@code userId} and forgets its secret (pending or enabled).
+     *
+     * @return the factors afterwards; empty when there is no such user
+     */
+    public Mono<MfaSettings> disableTotp(long userId) {
+        return db.sql("UPDATE users SET totp_enabled = false, totp_secret = NULL, updated_at = now() WHERE id = :id "
+                        + "RETURNING id, email, totp_secret, totp_enabled, email_mfa_enabled")
+                .bind("id", userId)
+                .map(MfaRepository::row)
+                .one();
+    }
+
+    /**
+     * Turns e-mail codes off for user {@code userId}.
+     *
+     * @return the factors afterwards; empty when there is no such user
+     */
+    public Mono<MfaSettings> disableEmail(long userId) {
+        return db.sql("UPDATE users SET email_mfa_enabled = false, updated_at = now() WHERE id = :id "
+                        + "RETURNING id, email, totp_secret, totp_enabled, email_mfa_enabled")
+                .bind("id", userId)
+                .map(MfaRepository::row)
+                .one();
+    }
+
     private static MfaSettings row(Readable row) {
         return new MfaSettings(
                 row.get("id", Long.class),

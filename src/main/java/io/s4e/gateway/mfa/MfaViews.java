@@ -27,4 +27,21 @@ public final class MfaViews {
     /** Which second factors are enabled after a change. */
     public record Enabled(boolean totp_enabled, boolean email_enabled) {
     }
+
+    /** A new set of recovery codes, shown once. toString hides them. */
+    public record RecoveryCodeSet(java.util.List<String> codes) {
+
+        @Override
+        public String toString() {
+            return "RecoveryCodeSet[" + codes.size() + " codes hidden]";
+        }
+    }
+
+    /** The factors of a user after a change. */
+    public record Factors(boolean totp_enabled, boolean email_enabled, int recovery_codes_left) {
+    }
+
+    /** The answer of an admin MFA reset. */
+    public record Reset(long user_id, long sessions_ended) {
+    }
 }

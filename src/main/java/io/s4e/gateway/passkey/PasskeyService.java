@@ -7,6 +7,7 @@ import java.util.Map;
 import com.webauthn4j.data.RegistrationData;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.mfa.RecentMfa;
+import io.s4e.gateway.mfa.RecoveryCodeRepository;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.session.Session;
 import io.s4e.gateway.web.DecimalIds;
@@ -36,11 +37,14 @@ public class PasskeyService {
     private final PasskeyChallenges challenges;
     private final WebAuthnCeremonies ceremonies;
     private final RecentMfa recentMfa;
+    private final RecoveryCodeRepository recoveryCodes;
     private final PasskeyMetrics metrics;
     private final WebAuthnProperties properties;
 
     public PasskeyService(PasskeyRepository repository, PasskeyChallenges challenges, WebAuthnCeremonies ceremonies,
-                          RecentMfa recentMfa, PasskeyMetrics metrics, WebAuthnProperties properties) {
+                          RecentMfa recentMfa, PasskeyMetrics metrics, WebAuthnProperties properties,
+                          RecoveryCodeRepository recoveryCodes) {
+        this.recoveryCodes = recoveryCodes;
         this.repository = repository;
         this.challenges = challenges;
         this.ceremonies = ceremonies;
@@ -179,7 +183,8 @@ public class PasskeyService {
             return recentMfa.require(user, session)
                     .then(Mono.defer(() -> stored(repository.delete(user.userId(), passkeyId))))
                     .switchIfEmpty(Mono.error(PasskeyService::unknown))
-                    .flatMap(deleted -> Audit.passkeyRemoved(user.userId(), deleted.id())
+                    .flatMap(deleted -> recoveryCodes.deleteIfNoFactorLeft(user.userId())
+                            .then(Audit.passkeyRemoved(user.userId(), deleted.id()))
                             .thenReturn(new PasskeyViews.Deleted(Long.toString(deleted.id()), true)));
         });
     }

@@ -59,7 +59,8 @@ final class AuditHttp {
         byte[] key = new byte[20];
         RANDOM.nextBytes(key);
         String secret = new Base32().encodeToString(key).replace("=", "");
-        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE email = ?", secret, email);
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE email = ?",
+                TestData.sealTotpSecret(email, secret), email);
         return secret;
     }
 

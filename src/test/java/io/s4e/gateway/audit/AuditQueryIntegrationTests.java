@@ -23,6 +23,7 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpMethod;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -207,6 +208,33 @@ class AuditQueryIntegrationTests {
             assertThat(session.status()).as(session.body()).isEqualTo(200);
             String token = session.data().get("token").asString();
             secrets.add(token);
+
+            AuditHttp.Reply generated = http.post("/api/user/mfa/recovery-codes", AuditHttp.requestId("scanrc1"), token,
+                    null);
+            assertThat(generated.status()).as(generated.body()).isEqualTo(200);
+            List<String> recoveryCodes = new ArrayList<>();
+            generated.data().get("codes").forEach(c -> recoveryCodes.add(c.asString()));
+            for (String recoveryCode : recoveryCodes) {
+                secrets.add(recoveryCode);
+                secrets.add(recoveryCode.replace("-", ""));
+            }
+            String recoveryStep = http.post("/api/user/auth/login", AuditHttp.requestId("scanrc2"), null,
+                    AuditHttp.loginBody(email, AuditHttp.PASSWORD)).data().get("mfa_token").asString();
+            secrets.add(recoveryStep);
+            String wrongRecovery = "zzzzz-yyyyy";
+            secrets.add(wrongRecovery);
+            assertThat(http.post("/api/user/auth/mfa/verify", AuditHttp.requestId("scanrc3"), null,
+                    verify(recoveryStep, wrongRecovery, "recovery_code")).status()).isEqualTo(401);
+            AuditHttp.Reply recovered = http.post("/api/user/auth/mfa/verify", AuditHttp.requestId("scanrc4"), null,
+                    verify(recoveryStep, recoveryCodes.get(0), "recovery_code"));
+            assertThat(recovered.status()).as(recovered.body()).isEqualTo(200);
+            secrets.add(recovered.data().get("token").asString());
+            assertThat(http.call(HttpMethod.DELETE, "/api/user/mfa/totp", AuditHttp.requestId("scanrc5"), token, null)
+                    .status()).isEqualTo(200);
+            String other = AuditHttp.userWithPassword("member");
+            secrets.add(AuditHttp.enableTotp(other));
+            assertThat(http.post("/api/admin/users/" + AuditHttp.userId(other) + "/mfa/reset",
+                    AuditHttp.requestId("scanrc6"), admin, null).status()).isEqualTo(200);
             http.post("/api/user/auth/login", AuditHttp.requestId("scan4"), null,
                     AuditHttp.loginBody(email, "a wrong password typed by mistake"));
             secrets.add("a wrong password typed by mistake");
@@ -264,7 +292,11 @@ class AuditQueryIntegrationTests {
     }
 
     private static String verify(String mfaToken, String code) {
-        return "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"" + code + "\",\"method\":\"totp\"}";
+        return verify(mfaToken, code, "totp");
+    }
+
+    private static String verify(String mfaToken, String code, String method) {
+        return "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"" + code + "\",\"method\":\"" + method + "\"}";
     }
 
     private static void insert(String id, Instant time, String event, long user) {

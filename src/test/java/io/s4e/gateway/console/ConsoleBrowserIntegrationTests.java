@@ -125,8 +125,10 @@ class ConsoleBrowserIntegrationTests {
         browser.click("#totp-setup");
         WebElement qr = browser.visible("#totp-qr");
         browser.waiting().until(d -> !browser.find("#totp-secret").getText().isEmpty());
-        String secret = TestData.queryString("SELECT totp_secret FROM users WHERE email = ?", email);
+        String secret = TestData.storedTotpSecret(email);
         String otpauthUri = TotpSecrets.otpauthUri(email, secret);
+        // Focusing the code field may scroll the page; the QR code must not sit under the sticky header when captured.
+        browser.driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", qr);
         byte[] seen = browser.elementAsSeen(qr);
         Files.createDirectories(ConsoleBrowser.SCREENSHOTS);
         Files.write(ConsoleBrowser.SCREENSHOTS.resolve("account-totp-qr.png"), seen);
@@ -167,10 +169,92 @@ class ConsoleBrowserIntegrationTests {
     }
 
     @Test
+    void recoveryCodesRegeneratedOnTheAccountPageThenSignInWithOne() {
+        String email = ConsoleUsers.withPassword("member");
+        String secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE email = ?",
+                TestData.sealTotpSecret(email, secret), email);
+        browser.signIn(email, ConsoleUsers.PASSWORD);
+        browser.waitForView("mfa");
+        browser.type("#mfa-code", code(secret, TotpAlgorithm.step(Instant.now())));
+        browser.click("#mfa-submit");
+        browser.waitForView("keys");
+
+        browser.click("#nav-account");
+        browser.waitForView("account");
+        browser.click("#recovery-generate");
+        browser.waiting().until(d -> browser.driver.findElements(By.cssSelector("#recovery-list li")).size() == 10);
+        List<String> codes = browser.driver.findElements(By.cssSelector("#recovery-list code")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(codes).hasSize(10).allSatisfy(c -> assertThat(c).matches("[0-9a-z]{5}-[0-9a-z]{5}"));
+        assertThat(browser.find("#recovery-left").getText()).contains("10 unused recovery codes");
+        browser.screenshot("account-recovery-codes");
+        browser.driver.executeScript("window.s4eDownloaded = null; const create = URL.createObjectURL;"
+                + "URL.createObjectURL = function (blob) { blob.text().then(t => { window.s4eDownloaded = t; });"
+                + " return create.call(URL, blob); };");
+        browser.click("#recovery-download");
+        browser.waiting().until(d -> browser.driver.executeScript("return window.s4eDownloaded") != null);
+        String downloaded = (String) browser.driver.executeScript("return window.s4eDownloaded");
+        assertThat(downloaded).contains(email).contains(String.join("\n", codes));
+        browser.click("#recovery-done");
+        assertThat(browser.isShown("#recovery-list")).isFalse();
+
+        browser.click("#sign-out");
+        browser.waitForView("sign-in");
+        browser.signIn(email, ConsoleUsers.PASSWORD);
+        browser.waitForView("mfa");
+        assertThat(browser.isShown("#mfa-choice-recovery")).isTrue();
+        browser.click("label[for=mfa-method-recovery]");
+        browser.type("#mfa-code", codes.get(7));
+        browser.screenshot("mfa-recovery-code");
+        browser.click("#mfa-submit");
+        browser.waitForView("keys");
+
+        assertThat(claims(browser.sessionToken()).path("amr").toString()).contains("\"mfa\"", "\"rc\"");
+        assertThat(TestData.queryString("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?",
+                ConsoleUsers.id(email))).isEqualTo("9");
+
+        // The recovery-code sign-in is recent MFA: the lost factor can be turned off (and the codes go with it).
+        browser.click("#nav-account");
+        browser.waitForView("account");
+        browser.click("#factor-totp-off");
+        browser.visible("#confirm-ok");
+        browser.click("#confirm-ok");
+        browser.waitForNotice("The authenticator app is off.");
+        assertThat(browser.find("#factor-totp-state").getText()).isEqualTo("off");
+        assertThat(browser.find("#recovery-left").getText()).contains("0 unused recovery codes");
+        assertThat(TestData.queryString("SELECT totp_enabled FROM users WHERE email = ?", email)).isEqualTo("f");
+        assertThat(TestData.queryString("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?",
+                ConsoleUsers.id(email))).isEqualTo("0");
+        browser.screenshot("account-factor-off");
+    }
+
+    @Test
+    void resetMfaFromTheUsersPageThenTheUsersFactorsAreGone() {
+        String user = ConsoleUsers.withPassword("member");
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true, email_mfa_enabled = true "
+                + "WHERE email = ?", TestData.sealTotpSecret(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), user);
+        long id = ConsoleUsers.id(user);
+        browser.signIn(ConsoleUsers.withPassword("admin"), ConsoleUsers.PASSWORD);
+        browser.waitForView("keys");
+        browser.click("#nav-users");
+        browser.waitForView("users");
+
+        browser.click("tr[data-user-id='" + id + "'] .reset-mfa");
+        browser.visible("#confirm-ok");
+        browser.screenshot("users-reset-mfa");
+        browser.click("#confirm-ok");
+
+        assertThat(browser.waitForNotice("MFA of " + user + " is reset")).contains("sessions ended");
+        assertThat(TestData.queryString("SELECT totp_enabled OR email_mfa_enabled FROM users WHERE id = ?", id))
+                .isEqualTo("f");
+    }
+
+    @Test
     void mfaStepWithBothMethodsThenSendCodeForEmailShowsTheEnvelopeMessage() {
         String email = ConsoleUsers.withPassword("member");
         TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true, email_mfa_enabled = true "
-                + "WHERE email = ?", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", email);
+                + "WHERE email = ?", TestData.sealTotpSecret(email, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), email);
         browser.signIn(email, ConsoleUsers.PASSWORD);
         browser.waitForView("mfa");
 

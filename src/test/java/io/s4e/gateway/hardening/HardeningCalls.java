@@ -41,7 +41,8 @@ final class HardeningCalls {
     /** Inserts a member with {@link #PASSWORD} and TOTP on with {@code secret}; returns its email. */
     static String totpUser(String secret) {
         String email = userWithPassword("member");
-        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE email = ?", secret, email);
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE email = ?",
+                TestData.sealTotpSecret(email, secret), email);
         return email;
     }
 

@@ -293,7 +293,7 @@ class LoginRaceIntegrationTests {
         long user = user("member");
         String secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
         TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true, email_mfa_enabled = true "
-                + "WHERE id = ? RETURNING id", secret, user);
+                + "WHERE id = ? RETURNING id", TestData.sealTotpSecret(user, secret), user);
         String first = mfaToken(a, emailOf(user));
         String second = mfaToken(a, emailOf(user));
         String admin = TestInfrastructure.get().adminKey;

@@ -223,6 +223,16 @@ class HelmChartTests {
     }
 
     @Test
+    void secretsWhenMfaEncryptionKeysGivenThenInTheSecretAndReferencedByKey() {
+        String keys = "k2:74UialNFakrq1JhHyfjNJpzw5PgUu2LjHMD7WvAc7Yo=,k1:IVP7PiQM4hsZ+T//O1Kw3hLLIT2iuN9juDbwFC8JqIo=";
+        Rendered chart = render(t -> t.set("secrets.values.mfa-encryption-keys", keys));
+        assertThat(decode(map(chart.one("Secret").get("data")).get("mfa-encryption-keys"))).isEqualTo(keys);
+        assertThat(secretRef(chart.container("gateway"), "S4E_MFA_ENCRYPTION_KEYS"))
+                .containsEntry("name", "gw-s4e-gateway").containsEntry("key", "mfa-encryption-keys");
+        assertThat(chart.text()).doesNotContain("74UialNFakrq1JhHyfjNJpzw5PgUu2LjHMD7WvAc7Yo=");
+    }
+
+    @Test
     void secretsWhenNeitherSigningSecretNorExistingSecretThenRenderingFails() {
         assertThatThrownBy(() -> new Helm(CHART).template().withName("gw").call())
                 .hasMessageContaining("secrets.values.jwt-secret is required")

@@ -439,6 +439,41 @@ class PasskeyIntegrationTests {
     }
 
     @Test
+    void adminMfaResetRemovesThePasskeysAndTheirSessionsEnd() {
+        String email = PasskeyCalls.userWithPassword("member");
+        SoftAuthenticator authenticator = userWithPasskey(email);
+        String strong = gateway.passwordFreeSession(authenticator);
+        long userId = PasskeyCalls.userId(email);
+
+        PasskeyCalls.Reply reset = gateway.withApiKey("POST", "/api/admin/users/" + userId + "/mfa/reset",
+                io.s4e.gateway.support.TestInfrastructure.get().adminKey);
+
+        assertThat(reset.status()).as(reset.body()).isEqualTo(200);
+        assertThat(TestData.queryString("SELECT count(*) FROM passkeys WHERE user_id = ?", userId)).isEqualTo("0");
+        assertThat(gateway.get(PasskeyCalls.PASSKEYS, strong).status()).as("the passkey session ended").isEqualTo(401);
+        assertThat(gateway.login(email).json().path("status").asString()).as("password alone again")
+                .isEqualTo("success");
+    }
+
+    @Test
+    void recoveryCodesGoWithTheLastPasskeyWhenItWasTheOnlyFactor() {
+        String email = PasskeyCalls.userWithPassword("member");
+        SoftAuthenticator authenticator = userWithPasskey(email);
+        String strong = gateway.passwordFreeSession(authenticator);
+        PasskeyCalls.Reply codes = gateway.post("/api/user/mfa/recovery-codes", strong, null);
+        assertThat(codes.status()).as("a passkey is a factor codes can recover: " + codes.body()).isEqualTo(200);
+        long userId = PasskeyCalls.userId(email);
+        assertThat(TestData.queryString("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", userId))
+                .isEqualTo("10");
+        String id = gateway.get(PasskeyCalls.PASSKEYS, strong).data().path("passkeys").get(0).path("id").asString();
+
+        assertThat(gateway.delete(PasskeyCalls.PASSKEYS + "/" + id, strong).status()).isEqualTo(200);
+
+        assertThat(TestData.queryString("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", userId))
+                .as("nothing left to recover").isEqualTo("0");
+    }
+
+    @Test
     void listRenameAndDeleteWhenAnotherUsersPasskeyThenNotFound() {
         String owner = PasskeyCalls.userWithPassword("member");
         SoftAuthenticator authenticator = new SoftAuthenticator();

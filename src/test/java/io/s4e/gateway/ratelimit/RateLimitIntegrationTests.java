@@ -435,7 +435,8 @@ class RateLimitIntegrationTests {
     void wrongMfaCodesLockTheAccountAcrossMfaTokensAndReplicas() {
         long user = user("standard");
         String secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE id = ? RETURNING id", secret, user);
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE id = ? RETURNING id",
+                TestData.sealTotpSecret(user, secret), user);
         String email = emailOf(user);
         String right = TotpAlgorithm.code(new Base32().decode(secret),
                 TotpAlgorithm.step(MovableClock.INSTANCE.instant()), TotpAlgorithm.DIGITS);
@@ -449,6 +450,26 @@ class RateLimitIntegrationTests {
                 .assertRateLimited();
         b.call(HttpMethod.POST, "/api/user/auth/mfa/verify", Map.of(), verifyBody(mfaToken(a, email), right))
                 .assertRateLimited();
+    }
+
+    @Test
+    void wrongRecoveryCodesCountWithWrongMfaCodesAndLockTheAccount() {
+        long user = user("standard");
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE id = ? RETURNING id",
+                TestData.sealTotpSecret(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), user);
+        // One stored code (its hash is of no code anyone knows), so the step offers recovery codes.
+        TestData.update("INSERT INTO mfa_recovery_codes (user_id, key_id, code_hash) VALUES (?, 'it1', ?)", user,
+                "0".repeat(64));
+        String email = emailOf(user);
+        for (int i = 1; i <= 4; i++) {
+            String mfaToken = mfaToken(a, email);
+            assertThat(a.call(HttpMethod.POST, "/api/user/auth/mfa/verify", Map.of(),
+                    verifyBody(mfaToken, "aaaaa-bbbb" + i, "recovery_code")).status()).as("failure " + i).isEqualTo(401);
+        }
+        a.call(HttpMethod.POST, "/api/user/auth/mfa/verify", Map.of(),
+                verifyBody(mfaToken(a, email), "aaaaa-bbbbb", "recovery_code")).assertRateLimited();
+        b.call(HttpMethod.POST, "/api/user/auth/mfa/verify", Map.of(),
+                verifyBody(mfaToken(a, email), "aaaaa-bbbbc", "recovery_code")).assertRateLimited();
     }
 
     // --- refused API keys ----------------------------------------------------------------------------------------
@@ -540,7 +561,11 @@ class RateLimitIntegrationTests {
     }
 
     private static String verifyBody(String mfaToken, String code) {
-        return "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"" + code + "\",\"method\":\"totp\"}";
+        return verifyBody(mfaToken, code, "totp");
+    }
+
+    private static String verifyBody(String mfaToken, String code, String method) {
+        return "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"" + code + "\",\"method\":\"" + method + "\"}";
     }
 
     private static String login(Http gateway, String email, String ip) {

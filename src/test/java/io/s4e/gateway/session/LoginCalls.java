@@ -64,6 +64,15 @@ final class LoginCalls {
         return reply(request);
     }
 
+    /** {@code DELETE path} with {@code token} as a bearer credential (none when null). */
+    Reply delete(String path, String token) {
+        WebTestClient.RequestHeadersSpec<?> spec = client.delete().uri(path);
+        if (token != null) {
+            spec = spec.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+        }
+        return reply(spec);
+    }
+
     /** {@code GET path} with {@code token} as a bearer credential. */
     Reply get(String path, String token) {
         return reply(client.get().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));

@@ -52,7 +52,9 @@ class MfaEnrollmentIntegrationTests {
         assertThat(secret).matches("[A-Z2-7]{32}");
         assertThat(data.get("otpauth_uri").asString()).isEqualTo("otpauth://totp/S4E:" + email + "?secret=" + secret
                 + "&issuer=S4E&algorithm=SHA1&digits=6&period=30");
-        assertThat(TestData.queryString("SELECT totp_secret FROM users WHERE email = ?", email)).isEqualTo(secret);
+        assertThat(TestData.storedTotpSecret(email)).isEqualTo(secret);
+        assertThat(TestData.queryString("SELECT totp_secret FROM users WHERE email = ?", email))
+                .as("encrypted at rest").startsWith("v1:it1:").doesNotContain(secret);
         assertThat(TestData.queryString("SELECT totp_enabled FROM users WHERE email = ?", email)).isEqualTo("f");
     }
 

@@ -46,7 +46,8 @@ class MfaLoginIntegrationTests {
     static String mfaUser(String totpSecret, boolean email) {
         String address = LoginCalls.userWithPassword("member");
         TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = ?, email_mfa_enabled = ? WHERE email = ?",
-                totpSecret, totpSecret != null, email, address);
+                totpSecret == null ? null : TestData.sealTotpSecret(address, totpSecret), totpSecret != null, email,
+                address);
         return address;
     }
 

@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.SecretHashes;
+import io.s4e.gateway.mfa.MfaKeys;
+import io.s4e.gateway.mfa.TotpSecretCipher;
 
 /**
  * Test data written straight into the test database over JDBC (on the test thread, never an event loop): users of
@@ -21,6 +23,9 @@ import io.s4e.gateway.credential.SecretHashes;
 public final class TestData {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The {@code s4e.mfa.encryption-keys} entry of the {@code it} profile. */
+    public static final String MFA_KEY = "it1:IVP7PiQM4hsZ+T//O1Kw3hLLIT2iuN9juDbwFC8JqIo=";
+    private static final TotpSecretCipher CIPHER = new TotpSecretCipher(MfaKeys.of(List.of(MFA_KEY)));
 
     private TestData() {
     }
@@ -29,6 +34,23 @@ public final class TestData {
     public static long user(String role) {
         String email = role + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
         return update("INSERT INTO users (email, role) VALUES (?, ?) RETURNING id", email, role);
+    }
+
+    /** {@code secret} (Base32) as the gateway of the {@code it} profile stores the TOTP secret of user {@code userId}. */
+    public static String sealTotpSecret(long userId, String secret) {
+        return CIPHER.sealNow(userId, secret);
+    }
+
+    /** {@code secret} sealed for the user with e-mail {@code email}. */
+    public static String sealTotpSecret(String email, String secret) {
+        return sealTotpSecret(Long.parseLong(queryString("SELECT id FROM users WHERE email = ?", email)), secret);
+    }
+
+    /** The TOTP secret (Base32) stored for the user with e-mail {@code email}, decrypted; null when none. */
+    public static String storedTotpSecret(String email) {
+        String id = queryString("SELECT id FROM users WHERE email = ?", email);
+        String stored = queryString("SELECT totp_secret FROM users WHERE email = ?", email);
+        return CIPHER.open(Long.parseLong(id), stored).map(TotpSecretCipher.Opened::secret).orElse(null);
     }
 
     /** A new well-formed key that is stored nowhere. */
