@@ -23,11 +23,13 @@ public final class AuditEvents {
     public static final String USER_DISABLED = "user.disabled";
     public static final String REQUEST_REFUSED = "request.refused";
     public static final String CAPTCHA_BYPASS = "captcha.bypass";
+    public static final String LOCKOUT_LIFTED = "lockout.lifted";
 
     /** Every event name, as {@code event=} accepts them. */
     public static final List<String> ALL = List.of(LOGIN_SUCCESS, LOGIN_FAILURE, MFA_CHALLENGE, MFA_CODE_SENT,
             MFA_SUCCESS, MFA_FAILURE, SESSION_REFRESH, SESSION_LOGOUT, SESSION_LOGOUT_ALL, KEY_CREATED, KEY_REVOKED,
-            KEY_ROTATED, KEY_EXPIRED_USE, USER_CREATED, USER_CHANGED, USER_DISABLED, REQUEST_REFUSED, CAPTCHA_BYPASS);
+            KEY_ROTATED, KEY_EXPIRED_USE, USER_CREATED, USER_CHANGED, USER_DISABLED, REQUEST_REFUSED, CAPTCHA_BYPASS,
+            LOCKOUT_LIFTED);
 
     public static final String SUCCESS = "success";
     public static final String FAILURE = "failure";

@@ -15,6 +15,7 @@ import io.s4e.gateway.apikey.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.Authentication;
 import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.GatewayAttributes;
 import io.s4e.gateway.web.PathNormalizer;
@@ -50,11 +51,13 @@ public class AuditLog implements SmartLifecycle {
     private final boolean enabled;
     private final int userAgentMaxLength;
     private final RefusalAggregates refusals;
+    private final UsageCounters usage;
     private volatile boolean running;
 
     @Autowired
     public AuditLog(AuditWriter writer, ClientIps clientIps, AuditProperties properties, Clock clock,
-                    MeterRegistry meters) {
+                    MeterRegistry meters, UsageCounters usage) {
+        this.usage = usage;
         this.writer = writer;
         this.clientIps = clientIps;
         this.clock = clock;
@@ -64,9 +67,9 @@ public class AuditLog implements SmartLifecycle {
                 this::aggregateClosed);
     }
 
-    /** An audit log on {@code writer}, with its meters in a registry of its own. */
+    /** An audit log on {@code writer}, with its meters in a registry of its own and no usage counting. */
     public AuditLog(AuditWriter writer, ClientIps clientIps, AuditProperties properties, Clock clock) {
-        this(writer, clientIps, properties, clock, new SimpleMeterRegistry());
+        this(writer, clientIps, properties, clock, new SimpleMeterRegistry(), UsageCounters.disabled());
     }
 
     private AuditLog() {
@@ -76,6 +79,7 @@ public class AuditLog implements SmartLifecycle {
         this.enabled = false;
         this.userAgentMaxLength = 0;
         this.refusals = null;
+        this.usage = UsageCounters.disabled();
     }
 
     /** An audit log that records nothing (as with {@code s4e.audit.enabled: false}). */
@@ -90,6 +94,9 @@ public class AuditLog implements SmartLifecycle {
 
     /** Records {@code entry} for {@code exchange} (null outside a request). Never throws. */
     public void record(ServerWebExchange exchange, AuditEntry entry) {
+        if (AuditEvents.KEY_EXPIRED_USE.equals(entry.event())) {
+            usage.refused(entry.keyId());
+        }
         if (!enabled) {
             return;
         }
@@ -125,6 +132,14 @@ public class AuditLog implements SmartLifecycle {
      * an event, a log line and a row; the others are counted in it.
      */
     public void refused(ServerWebExchange exchange, int status, String code) {
+        usage.refusal(code);
+        if (status == 403) {
+            Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
+            if (principal == null) {
+                principal = resolvedPrincipal(exchange);
+            }
+            usage.refused(principal == null ? null : principal.keyId());
+        }
         if (!enabled) {
             return;
         }

@@ -12,6 +12,7 @@ import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.route.RoutePolicyRegistry;
+import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.Errors;
 import reactor.core.publisher.Mono;
@@ -45,10 +46,12 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
     private final RateLimitKeys keys;
     private final ClientIps clientIps;
     private final Clock clock;
+    private final UsageCounters usage;
 
     public RateLimitFilter(RateLimitProperties properties, RoutePolicyRegistry policies, EndpointLimits endpointLimits,
                            AccountTiers tiers, TokenBuckets buckets, ConcurrencyLeases leases, RateLimitKeys keys,
-                           ClientIps clientIps, Clock clock) {
+                           ClientIps clientIps, Clock clock, UsageCounters usage) {
+        this.usage = usage;
         this.properties = properties;
         this.policies = policies;
         this.endpointLimits = endpointLimits;
@@ -108,10 +111,10 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         list.addAll(endpointBuckets(subject, limit));
         Mono<Decision> taken = buckets.take(list);
         if (!Ready.isReady(taken)) {
-            return taken.flatMap(decision -> proceed(exchange, chain, subject, limit, Optional.of(decision)));
+            return taken.flatMap(decision -> proceed(exchange, chain, principal, subject, limit, Optional.of(decision)));
         }
         try {
-            return proceed(exchange, chain, subject, limit, Optional.of(Ready.outcome(taken)));
+            return proceed(exchange, chain, principal, subject, limit, Optional.of(Ready.outcome(taken)));
         }
         catch (RuntimeException failure) {
             return Mono.error(failure);
@@ -133,19 +136,20 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         return wanted
                 .flatMap(list -> list.isEmpty() ? Mono.just(Optional.<Decision>empty())
                         : buckets.take(list).map(Optional::of))
-                .flatMap(decision -> proceed(exchange, chain, subject, limit, decision));
+                .flatMap(decision -> proceed(exchange, chain, principal, subject, limit, decision));
     }
 
-    private Mono<Void> proceed(ServerWebExchange exchange, GatewayFilterChain chain, String subject,
-                               EndpointLimit limit, Optional<Decision> decision) {
+    private Mono<Void> proceed(ServerWebExchange exchange, GatewayFilterChain chain, Principal principal,
+                               String subject, EndpointLimit limit, Optional<Decision> decision) {
         decision.ifPresent(d -> RateLimitHeaders.set(exchange, d));
         if (decision.isPresent() && !decision.get().allowed()) {
+            usage.limited(principal);
             return Mono.error(refusal(decision.get().retryAfterSeconds()));
         }
         if (limit.maxConcurrent() == null) {
             return chain.filter(exchange);
         }
-        return withLease(exchange, chain, subject, limit, decision.isEmpty());
+        return withLease(exchange, chain, principal, subject, limit, decision.isEmpty());
     }
 
     private List<Bucket> endpointBuckets(String subject, EndpointLimit limit) {
@@ -153,12 +157,13 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
                 : List.of(Bucket.of(keys.endpoint(subject, limit.id()), limit.rate(), LimitKind.ENDPOINT));
     }
 
-    private Mono<Void> withLease(ServerWebExchange exchange, GatewayFilterChain chain, String subject,
-                                 EndpointLimit limit, boolean headersFromLease) {
+    private Mono<Void> withLease(ServerWebExchange exchange, GatewayFilterChain chain, Principal principal,
+                                 String subject, EndpointLimit limit, boolean headersFromLease) {
         return leases.acquire(keys.leases(subject, limit.id()), limit.maxConcurrent())
                 .flatMap(lease -> {
                     long now = clock.millis() / 1000;
                     if (!lease.granted()) {
+                        usage.limited(principal);
                         RateLimitHeaders.set(exchange, lease.limit(), 0, now + lease.retryAfterSeconds());
                         return Mono.error(Errors.rateLimited("Too many concurrent requests to this endpoint. "
                                 + "Close one and try again.", lease.retryAfterSeconds()));
