@@ -16,8 +16,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -146,6 +149,32 @@ class SecurityIntegrationTests {
                 .status()).isEqualTo(200);
 
         assertThat(send("POST", "/api/user/auth/login", null, ip, right).status()).isEqualTo(200);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void logsWhenLockedOutCountedAndLiftedThenNoSecretWritten(CapturedOutput output) throws InterruptedException {
+        String email = UsageHttp.userWithPassword("member");
+        String ip = randomIp("192.0.2.");
+        String wrongPassword = "a wrong password " + Integer.toHexString(ThreadLocalRandom.current().nextInt());
+        String wrong = "{\"email\":\"" + email + "\",\"password\":\"" + wrongPassword + "\"}";
+        send("POST", "/api/user/auth/login", null, ip, wrong);
+        send("POST", "/api/user/auth/login", null, ip, wrong);
+        String unknown = TestData.unknownKey();
+        String member = TestData.key(TestData.user("member"), List.of("read:assets"));
+        for (int i = 0; i < 4; i++) {
+            get("/api/assets/1", unknown, randomIp("198.51.100."));
+            send("POST", "/api/assets/1", member, ip);
+        }
+        JsonNode lockout = awaitLockout("login", email);
+        assertThat(send("DELETE", "/api/admin/security/lockouts/" + lockout.get("id").asString(), ADMIN_KEY, null)
+                .status()).isEqualTo(200);
+        String session = new UsageHttp(gateway.port()).login(email);
+        gateway.context().getBean(UsageCounters.class).flush().block(WAIT);
+        data(get("/api/admin/security?window=1h", ADMIN_KEY, null));
+
+        assertThat(output.getAll()).doesNotContain(wrongPassword, UsageHttp.PASSWORD, session, unknown, member,
+                ADMIN_KEY);
     }
 
     @Test
