@@ -1,5 +1,8 @@
 package io.s4e.gateway.apikey;
 
+import io.s4e.gateway.cluster.InvalidationTopics;
+import io.s4e.gateway.credential.SecretHashes;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,11 +50,6 @@ public class ApiKeyVerifier {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeyVerifier.class);
 
-    /** Invalidation topic of one key hash. */
-    public static final String KEY_TOPIC = "key";
-    /** Invalidation topic of one user id. */
-    public static final String USER_TOPIC = "user";
-
     private final ApiKeyRepository repository;
     private final RoleScopes roleScopes;
     private final LastUsedRecorder lastUsed;
@@ -78,8 +76,8 @@ public class ApiKeyVerifier {
         CaffeineCacheMetrics.monitor(meters, verdicts.synchronous(), "s4e.apikeys");
         this.malformed = meters.counter("s4e.apikey.malformed");
         this.lookups = meters.counter("s4e.apikey.db.lookups");
-        bus.listen(KEY_TOPIC, this::invalidateHash);
-        bus.listen(USER_TOPIC, this::invalidateUser);
+        bus.listen(InvalidationTopics.KEY, this::invalidateHash);
+        bus.listen(InvalidationTopics.USER, this::invalidateUser);
     }
 
     /**
@@ -93,7 +91,7 @@ public class ApiKeyVerifier {
             malformed.increment();
             return Mono.error(Errors.invalidApiKey());
         }
-        String hash = ApiKeyHasher.hash(key);
+        String hash = SecretHashes.sha256(key);
         VerifiedKey known = cachedVerdict(hash);
         if (known != null) {
             return accept(known, key);

@@ -1,5 +1,6 @@
 package io.s4e.gateway.ratelimit;
 
+import io.s4e.gateway.cluster.InvalidationTopics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -7,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.s4e.gateway.reactive.Ready;
-import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.user.UserRecord;
 import io.s4e.gateway.user.UserRepository;
@@ -42,7 +42,7 @@ public class AccountTiers {
                 .maximumSize(properties.localCacheSize())
                 .expireAfterWrite(properties.tierCacheTtl())
                 .buildAsync();
-        bus.listen(ApiKeyVerifier.USER_TOPIC, this::invalidate);
+        bus.listen(InvalidationTopics.USER, this::invalidate);
     }
 
     /**

@@ -28,7 +28,8 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * Rate limits of forwarded requests (CONTRACT §7), after authentication and before authorization. An authenticated
  * request takes a token from its account's tier bucket (shared by all the account's keys and sessions) and, where
- * the endpoint has one, from the endpoint's bucket of the account, both in one Redis round trip; a request without
+ * the endpoint has one, from the endpoint's bucket of the account, both at once (from this replica's reservation of
+ * the two, or in one Redis round trip); a request without
  * a principal (public routes, optional routes without credential) is limited per client IP by the endpoint's limit
  * only. Then a concurrency lease is taken where the endpoint has {@code s4e-max-concurrent}, held until the response
  * ends. A refusal is 429 {@code rate_limited}; limited responses carry the {@code X-RateLimit-*} headers.

@@ -1,5 +1,6 @@
 package io.s4e.gateway.apikey;
 
+import io.s4e.gateway.credential.ApiKeyFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

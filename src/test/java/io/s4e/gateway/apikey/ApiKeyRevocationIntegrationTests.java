@@ -1,5 +1,7 @@
 package io.s4e.gateway.apikey;
 
+import io.s4e.gateway.credential.SecretHashes;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -86,7 +88,7 @@ class ApiKeyRevocationIntegrationTests {
         TestData.update("UPDATE api_keys SET revoked_at = now() WHERE id = ?", id);
         assertThat(gateway.assetsStatus(secret)).as("still cached: nothing told this replica").isEqualTo(200);
 
-        redis.convertAndSend(TestInfrastructure.get().redisPrefix + "invalidate", "key:" + ApiKeyHasher.hash(secret))
+        redis.convertAndSend(TestInfrastructure.get().redisPrefix + "invalidate", "key:" + SecretHashes.sha256(secret))
                 .block(Duration.ofSeconds(5));
 
         assertThat(firstRefusal(secret, Duration.ofSeconds(1), null)).as("refused within 1 s").isNotNull();

@@ -1,5 +1,6 @@
 package io.s4e.gateway.apikey;
 
+import io.s4e.gateway.credential.ApiKeyFormat;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;

@@ -125,7 +125,7 @@ class AuditRecordingTests {
 
     @Test
     void keyHintWhenWellFormedKeyThenPrefixAndLastFourOnly() {
-        String key = io.s4e.gateway.apikey.ApiKeyFormat.generate(new java.security.SecureRandom());
+        String key = io.s4e.gateway.credential.ApiKeyFormat.generate(new java.security.SecureRandom());
         assertThat(AuditLog.keyHintOf(key)).isEqualTo(key.substring(0, 13) + "…" + key.substring(37))
                 .doesNotContain(key.substring(13, 37));
         assertThat(AuditLog.keyHintOf("s4e_live_not-a-key")).isNull();

@@ -1,7 +1,7 @@
 package io.s4e.gateway.bench;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.credential.CredentialExtractor;
 import io.s4e.gateway.route.RoutePolicy;
@@ -89,7 +89,7 @@ public class HotPathBenchmark {
         if (!ApiKeyFormat.isWellFormed(apiKey)) {
             throw new IllegalStateException("generated key refused");
         }
-        return ApiKeyHasher.hash(apiKey);
+        return SecretHashes.sha256(apiKey);
     }
 
     @Benchmark

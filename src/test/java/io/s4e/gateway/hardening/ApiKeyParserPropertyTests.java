@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.support.Generated;
 import io.s4e.gateway.support.Generated.Case;
 

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.credential.CredentialExtractor;
 import io.s4e.gateway.session.SessionProperties;

@@ -187,7 +187,7 @@ class ErrorEnvelopeIntegrationTests {
                 .header(RequestIds.HEADER, "rid-500"));
         IllegalStateException bug = new IllegalStateException("secret detail hunter2");
 
-        new ErrorEnvelopeHandler(new ClientIps(new NetworkProperties(List.of())), AuditLog.disabled()).handle(exchange, bug).block();
+        new ErrorEnvelopeHandler(new ClientIps(new NetworkProperties(List.of())), List.of(AuditLog.disabled())).handle(exchange, bug).block();
 
         MockServerHttpResponse response = exchange.getResponse();
         String body = response.getBodyAsString().block();
