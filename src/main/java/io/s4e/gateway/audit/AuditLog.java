@@ -15,7 +15,6 @@ import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.Authentication;
 import io.s4e.gateway.principal.Principal;
-import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.GatewayAttributes;
 import io.s4e.gateway.web.PathNormalizer;
@@ -52,13 +51,11 @@ public class AuditLog implements SmartLifecycle, RefusalListener {
     private final boolean enabled;
     private final int userAgentMaxLength;
     private final RefusalAggregates refusals;
-    private final UsageCounters usage;
     private volatile boolean running;
 
     @Autowired
     public AuditLog(AuditWriter writer, ClientIps clientIps, AuditProperties properties, Clock clock,
-                    MeterRegistry meters, UsageCounters usage) {
-        this.usage = usage;
+                    MeterRegistry meters) {
         this.writer = writer;
         this.clientIps = clientIps;
         this.clock = clock;
@@ -68,9 +65,9 @@ public class AuditLog implements SmartLifecycle, RefusalListener {
                 this::aggregateClosed);
     }
 
-    /** An audit log on {@code writer}, with its meters in a registry of its own and no usage counting. */
+    /** An audit log on {@code writer}, with its meters in a registry of its own. */
     public AuditLog(AuditWriter writer, ClientIps clientIps, AuditProperties properties, Clock clock) {
-        this(writer, clientIps, properties, clock, new SimpleMeterRegistry(), UsageCounters.disabled());
+        this(writer, clientIps, properties, clock, new SimpleMeterRegistry());
     }
 
     private AuditLog() {
@@ -80,7 +77,6 @@ public class AuditLog implements SmartLifecycle, RefusalListener {
         this.enabled = false;
         this.userAgentMaxLength = 0;
         this.refusals = null;
-        this.usage = UsageCounters.disabled();
     }
 
     /** An audit log that records nothing (as with {@code s4e.audit.enabled: false}). */
@@ -95,9 +91,6 @@ public class AuditLog implements SmartLifecycle, RefusalListener {
 
     /** Records {@code entry} for {@code exchange} (null outside a request). Never throws. */
     public void record(ServerWebExchange exchange, AuditEntry entry) {
-        if (AuditEvents.KEY_EXPIRED_USE.equals(entry.event())) {
-            usage.refused(entry.keyId());
-        }
         if (!enabled) {
             return;
         }
@@ -134,14 +127,6 @@ public class AuditLog implements SmartLifecycle, RefusalListener {
      */
     @Override
     public void refused(ServerWebExchange exchange, int status, String code) {
-        usage.refusal(code);
-        if (status == 403) {
-            Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
-            if (principal == null) {
-                principal = resolvedPrincipal(exchange);
-            }
-            usage.refused(principal == null ? null : principal.keyId());
-        }
         if (!enabled) {
             return;
         }

@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.LongAdder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.s4e.gateway.principal.Authentication;
 import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.web.GatewayAttributes;
+import io.s4e.gateway.web.RefusalListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -23,6 +26,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The requests of each API key per minute, counted by this replica in memory and added to PostgreSQL in batches
@@ -40,7 +44,7 @@ import org.springframework.stereotype.Component;
  * forgotten (drained once more at the next flush), so at most {@code max-keys} keys are held.
  */
 @Component
-public class UsageCounters implements SmartLifecycle {
+public class UsageCounters implements SmartLifecycle, RefusalListener {
 
     static final int ALLOWED = 0;
     static final int REFUSED = 1;
@@ -128,10 +132,41 @@ public class UsageCounters implements SmartLifecycle {
         }
     }
 
-    /** A request was refused (401, 403, 429) with envelope code {@code code}, whatever its credential. */
-    public void refusal(String code) {
+    /**
+     * Every refusal (401, 403, 429) as its envelope is written: counted by code, and a 403 of a known key counted
+     * as refused for the key (a 401 of a known key, expired or rotated out, is counted where the key is checked; a
+     * 429 where the limit refused it).
+     */
+    @Override
+    public void refused(ServerWebExchange exchange, int status, String code) {
         Counter counter = refusalsByCode.get(code);
         (counter == null ? refusalsOther : counter).increment();
+        if (status == 403) {
+            Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
+            if (principal == null) {
+                principal = resolvedPrincipal(exchange);
+            }
+            if (principal != null) {
+                refused(principal.keyId());
+            }
+        }
+    }
+
+    /**
+     * The principal of a 403's credential, which is resolved by then (its cached result is read at once); never
+     * starts a resolution that is not done.
+     */
+    private static Principal resolvedPrincipal(ServerWebExchange exchange) {
+        Authentication authentication = exchange.getAttribute(GatewayAttributes.AUTHENTICATION);
+        if (authentication == null || authentication.credential().isEmpty()) {
+            return null;
+        }
+        java.util.concurrent.CompletableFuture<Principal> resolved = authentication.principal().toFuture();
+        if (!resolved.isDone()) {
+            resolved.cancel(true);
+            return null;
+        }
+        return resolved.isCompletedExceptionally() ? null : resolved.getNow(null);
     }
 
     private void add(String keyId, int outcome) {

@@ -90,7 +90,7 @@ public class UsageRepository {
     }
 
     /** The stored buckets of {@code keyId} from {@code from} (inclusive) to {@code to} (exclusive), oldest first. */
-    Flux<Counts> buckets(String keyId, boolean hourly, Instant from, Instant to) {
+    public Flux<Counts> buckets(String keyId, boolean hourly, Instant from, Instant to) {
         String sql = hourly
                 ? "SELECT hour AS start, allowed, refused, limited FROM usage_hours WHERE key_id = :key "
                         + "AND hour >= :from AND hour < :to ORDER BY hour"
@@ -119,6 +119,6 @@ public class UsageRepository {
     }
 
     /** The counts of one bucket. */
-    record Counts(Instant start, long allowed, long refused, long limited) {
+    public record Counts(Instant start, long allowed, long refused, long limited) {
     }
 }

@@ -1,4 +1,4 @@
-package io.s4e.gateway.usage;
+package io.s4e.gateway.overview;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -10,6 +10,7 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.s4e.gateway.apikey.ApiKeyService;
 import io.s4e.gateway.principal.AuthenticationFilter;
+import io.s4e.gateway.usage.UsageRepository;
 import io.s4e.gateway.web.Envelope;
 import io.s4e.gateway.web.MethodNotAllowed;
 import reactor.core.publisher.Mono;

@@ -1,4 +1,4 @@
-package io.s4e.gateway.usage;
+package io.s4e.gateway.overview;
 
 import java.time.Clock;
 import java.time.Instant;

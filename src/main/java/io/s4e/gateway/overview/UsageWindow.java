@@ -1,4 +1,4 @@
-package io.s4e.gateway.usage;
+package io.s4e.gateway.overview;
 
 import java.time.Duration;
 import java.time.Instant;
