@@ -1,8 +1,5 @@
 package io.s4e.gateway.apikey;
 
-import io.s4e.gateway.cluster.InvalidationTopics;
-import io.s4e.gateway.credential.SecretHashes;
-import io.s4e.gateway.credential.ApiKeyFormat;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +13,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.cluster.InvalidationTopics;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;

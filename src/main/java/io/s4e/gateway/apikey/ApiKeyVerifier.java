@@ -1,8 +1,5 @@
 package io.s4e.gateway.apikey;
 
-import io.s4e.gateway.cluster.InvalidationTopics;
-import io.s4e.gateway.credential.SecretHashes;
-import io.s4e.gateway.credential.ApiKeyFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,13 +19,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.r2dbc.spi.R2dbcException;
-import io.s4e.gateway.reactive.Ready;
-import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.cluster.InvalidationTopics;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
+import io.s4e.gateway.reactive.Ready;
+import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.RequestIdLogContext;
 import org.slf4j.Logger;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
@@ -91,6 +92,6 @@ public class LoginOutcomeMetrics implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
+        return FilterOrder.LOGIN_OUTCOME_METRICS;
     }
 }

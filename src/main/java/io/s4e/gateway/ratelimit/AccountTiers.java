@@ -1,14 +1,14 @@
 package io.s4e.gateway.ratelimit;
 
-import io.s4e.gateway.cluster.InvalidationTopics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.cluster.InvalidationTopics;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.user.UserRecord;
 import io.s4e.gateway.user.UserRepository;
 import org.slf4j.Logger;

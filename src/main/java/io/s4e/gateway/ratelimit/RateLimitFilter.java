@@ -6,15 +6,11 @@ import java.util.List;
 import java.util.Optional;
 
 import io.s4e.gateway.config.FilterOrder;
-import io.s4e.gateway.principal.Authentication;
-import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.reactive.Ready;
-import io.s4e.gateway.route.RoutePolicy;
-import io.s4e.gateway.route.RoutePolicyRegistry;
-import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayAttributes;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -26,7 +22,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Rate limits of forwarded requests (CONTRACT §7), after authentication and before authorization. An authenticated
+ * Rate limits of forwarded requests (CONTRACT §7), after the principal step and before scopes and MFA. An authenticated
  * request takes a token from its account's tier bucket (shared by all the account's keys and sessions) and, where
  * the endpoint has one, from the endpoint's bucket of the account, both at once (from this replica's reservation of
  * the two, or in one Redis round trip); a request without
@@ -39,7 +35,6 @@ import org.springframework.web.server.ServerWebExchange;
 public class RateLimitFilter implements GlobalFilter, Ordered {
 
     private final RateLimitProperties properties;
-    private final RoutePolicyRegistry policies;
     private final EndpointLimits endpointLimits;
     private final AccountTiers tiers;
     private final TokenBuckets buckets;
@@ -47,14 +42,11 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
     private final RateLimitKeys keys;
     private final ClientIps clientIps;
     private final Clock clock;
-    private final UsageCounters usage;
 
-    public RateLimitFilter(RateLimitProperties properties, RoutePolicyRegistry policies, EndpointLimits endpointLimits,
-                           AccountTiers tiers, TokenBuckets buckets, ConcurrencyLeases leases, RateLimitKeys keys,
-                           ClientIps clientIps, Clock clock, UsageCounters usage) {
-        this.usage = usage;
+    public RateLimitFilter(RateLimitProperties properties, EndpointLimits endpointLimits, AccountTiers tiers,
+                           TokenBuckets buckets, ConcurrencyLeases leases, RateLimitKeys keys, ClientIps clientIps,
+                           Clock clock) {
         this.properties = properties;
-        this.policies = policies;
         this.endpointLimits = endpointLimits;
         this.tiers = tiers;
         this.buckets = buckets;
@@ -70,30 +62,17 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-        RoutePolicy policy = route == null ? null : policies.policyFor(route);
         EndpointLimit limit = route == null ? null : endpointLimits.of(route, exchange.getRequest());
-        if (policy == null || limit == null) {
-            return chain.filter(exchange); // authorization refuses it (404 or 500)
+        if (limit == null) {
+            return chain.filter(exchange); // the principal step refused it already (404 or 500)
         }
-        if (policy.auth() == RoutePolicy.AuthMode.NONE) {
+        // the principal step resolved the caller: present when the route needs or accepts one and it was given
+        Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
+        if (principal == null) {
             return limit.isNone() ? chain.filter(exchange) : limited(exchange, chain, null, limit);
         }
-        Principal ready = Authentication.readyPrincipalOf(exchange);
-        if (ready != null) {
-            Mono<Void> decided = decidedNow(exchange, chain, ready, limit);
-            if (decided != null) {
-                return decided;
-            }
-        }
-        return AuthenticationFilter.authenticationOf(exchange).principal()
-                .map(Optional::of)
-                .defaultIfEmpty(Optional.empty())
-                .flatMap(principal -> {
-                    if (principal.isEmpty() && (policy.auth() == RoutePolicy.AuthMode.REQUIRED || limit.isNone())) {
-                        return chain.filter(exchange); // required: authorization answers 401
-                    }
-                    return limited(exchange, chain, principal.orElse(null), limit);
-                });
+        Mono<Void> decided = decidedNow(exchange, chain, principal, limit);
+        return decided != null ? decided : limited(exchange, chain, principal, limit);
     }
 
     /**
@@ -112,10 +91,10 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         list.addAll(endpointBuckets(subject, limit));
         Mono<Decision> taken = buckets.take(list);
         if (!Ready.isReady(taken)) {
-            return taken.flatMap(decision -> proceed(exchange, chain, principal, subject, limit, Optional.of(decision)));
+            return taken.flatMap(decision -> proceed(exchange, chain, subject, limit, Optional.of(decision)));
         }
         try {
-            return proceed(exchange, chain, principal, subject, limit, Optional.of(Ready.outcome(taken)));
+            return proceed(exchange, chain, subject, limit, Optional.of(Ready.outcome(taken)));
         }
         catch (RuntimeException failure) {
             return Mono.error(failure);
@@ -137,20 +116,19 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         return wanted
                 .flatMap(list -> list.isEmpty() ? Mono.just(Optional.<Decision>empty())
                         : buckets.take(list).map(Optional::of))
-                .flatMap(decision -> proceed(exchange, chain, principal, subject, limit, decision));
+                .flatMap(decision -> proceed(exchange, chain, subject, limit, decision));
     }
 
-    private Mono<Void> proceed(ServerWebExchange exchange, GatewayFilterChain chain, Principal principal,
-                               String subject, EndpointLimit limit, Optional<Decision> decision) {
+    private Mono<Void> proceed(ServerWebExchange exchange, GatewayFilterChain chain, String subject,
+                               EndpointLimit limit, Optional<Decision> decision) {
         decision.ifPresent(d -> RateLimitHeaders.set(exchange, d));
         if (decision.isPresent() && !decision.get().allowed()) {
-            usage.limited(principal);
             return Mono.error(refusal(decision.get().retryAfterSeconds()));
         }
         if (limit.maxConcurrent() == null) {
             return chain.filter(exchange);
         }
-        return withLease(exchange, chain, principal, subject, limit, decision.isEmpty());
+        return withLease(exchange, chain, subject, limit, decision.isEmpty());
     }
 
     private List<Bucket> endpointBuckets(String subject, EndpointLimit limit) {
@@ -158,13 +136,12 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
                 : List.of(Bucket.of(keys.endpoint(subject, limit.id()), limit.rate(), LimitKind.ENDPOINT));
     }
 
-    private Mono<Void> withLease(ServerWebExchange exchange, GatewayFilterChain chain, Principal principal,
-                                 String subject, EndpointLimit limit, boolean headersFromLease) {
+    private Mono<Void> withLease(ServerWebExchange exchange, GatewayFilterChain chain, String subject,
+                                 EndpointLimit limit, boolean headersFromLease) {
         return leases.acquire(keys.leases(subject, limit.id()), limit.maxConcurrent())
                 .flatMap(lease -> {
                     long now = clock.millis() / 1000;
                     if (!lease.granted()) {
-                        usage.limited(principal);
                         RateLimitHeaders.set(exchange, lease.limit(), 0, now + lease.retryAfterSeconds());
                         return Mono.error(Errors.rateLimited("Too many concurrent requests to this endpoint. "
                                 + "Close one and try again.", lease.retryAfterSeconds()));

@@ -133,14 +133,19 @@ public class UsageCounters implements SmartLifecycle, RefusalListener {
     }
 
     /**
-     * Every refusal (401, 403, 429) as its envelope is written: counted by code, and a 403 of a known key counted
-     * as refused for the key (a 401 of a known key, expired or rotated out, is counted where the key is checked; a
-     * 429 where the limit refused it).
+     * Every refusal (401, 403, 429) as its envelope is written: counted by code; a 403 of a known key counted as
+     * refused for the key, a 429 of a forwarded request whose principal step named a key as limited for it (a 401
+     * of a known key, expired or rotated out, is counted where the key is checked).
      */
     @Override
     public void refused(ServerWebExchange exchange, int status, String code) {
         Counter counter = refusalsByCode.get(code);
         (counter == null ? refusalsOther : counter).increment();
+        if (status == 429) {
+            // set by the principal step of forwarded routes only, before the rate limits: a refused-key block or
+            // a login throttle has none
+            limited((Principal) exchange.getAttribute(GatewayAttributes.PRINCIPAL));
+        }
         if (status == 403) {
             Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
             if (principal == null) {

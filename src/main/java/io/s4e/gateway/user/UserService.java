@@ -1,11 +1,11 @@
 package io.s4e.gateway.user;
 
-import io.s4e.gateway.cluster.InvalidationTopics;
 import java.util.List;
 import java.util.Set;
 
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.cluster.InvalidationTopics;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;

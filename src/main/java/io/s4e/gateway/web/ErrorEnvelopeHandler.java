@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.s4e.gateway.config.FilterOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -34,7 +35,7 @@ import org.springframework.web.server.WebExceptionHandler;
  * stack trace ever reaches a client. Unexpected errors are logged with their stack trace, here only.
  */
 @Component
-@Order(-2)
+@Order(FilterOrder.ERROR_ENVELOPE)
 public class ErrorEnvelopeHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorEnvelopeHandler.class);

@@ -1,12 +1,12 @@
 package io.s4e.gateway.apikey;
 
-import io.s4e.gateway.credential.SecretHashes;
-import io.s4e.gateway.credential.ApiKeyFormat;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestInfrastructure;

@@ -132,9 +132,11 @@ class UsageConsoleBrowserTests {
             assertThat(browser.isShown("#nav-security")).isTrue();
             browser.click("#nav-security");
             browser.waitForView("security");
-            WebElement row = browser.visible("#security-lockouts tbody tr");
+            browser.visible("#security-lockouts tbody tr");
             browser.waiting().until(d -> d.findElement(By.id("security-lockouts")).getText().contains(locked));
-            assertThat(row.getText()).contains("Sign-in locked");
+            assertThat(browser.driver.findElements(By.cssSelector("#security-lockouts tbody tr")).stream()
+                    .map(WebElement::getText).filter(text -> text.contains(locked)).findFirst().orElseThrow())
+                    .contains("Sign-in locked");
             browser.waiting().until(d -> !d.findElements(By.cssSelector("#security-chart svg g.bar")).isEmpty());
             assertThat(browser.driver.findElements(By.cssSelector("#security-chart svg g.bar"))).hasSize(24);
 
