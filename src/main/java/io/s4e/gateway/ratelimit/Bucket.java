@@ -1,5 +1,7 @@
 package io.s4e.gateway.ratelimit;
 
+import io.s4e.gateway.route.Rate;
+
 /**
  * One token bucket to take a token from.
  *

@@ -8,6 +8,9 @@ import java.util.Optional;
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.reactive.Ready;
+import io.s4e.gateway.route.EndpointLimit;
+import io.s4e.gateway.route.Rate;
+import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayAttributes;
@@ -15,8 +18,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -61,11 +62,11 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         if (!properties.enabled()) {
             return chain.filter(exchange);
         }
-        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-        EndpointLimit limit = route == null ? null : endpointLimits.of(route, exchange.getRequest());
-        if (limit == null) {
+        RoutePolicy policy = exchange.getAttribute(GatewayAttributes.ROUTE_POLICY);
+        if (policy == null) {
             return chain.filter(exchange); // the principal step refused it already (404 or 500)
         }
+        EndpointLimit limit = endpointLimits.of(policy, exchange.getRequest());
         // the principal step resolved the caller: present when the route needs or accepts one and it was given
         Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
         if (principal == null) {

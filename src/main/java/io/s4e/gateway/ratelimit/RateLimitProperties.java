@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.s4e.gateway.route.Rate;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

@@ -5,11 +5,11 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.s4e.gateway.credential.ApiKeyFormat;
-import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.ErrorCode;

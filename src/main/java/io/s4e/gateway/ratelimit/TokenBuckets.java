@@ -81,7 +81,19 @@ public class TokenBuckets {
                 .map(result -> {
                     long taken = number(result, 0);
                     Decision shared = decision(buckets, taken > 0, result, now);
-                    return reserving ? reservations.received(reservable, want, taken, shared) : shared;
+                    if (!reserving) {
+                        return shared;
+                    }
+                    Decision answer = reservations.received(reservable, want, taken, shared);
+                    if (!answer.allowed()) {
+                        // a fetch ahead, sent before this take on the same connection, may have brought tokens that
+                        // this request's refusal did not see: they are this replica's to hand out
+                        Decision held = reservations.takeReserved(reservable);
+                        if (held != null) {
+                            return held;
+                        }
+                    }
+                    return answer;
                 })
                 .doOnNext(ok -> availability.succeeded())
                 .onErrorResume(failure -> {

@@ -16,7 +16,6 @@ import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.NetworkProperties;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Mono;
 
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;

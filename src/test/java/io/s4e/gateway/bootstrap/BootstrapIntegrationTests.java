@@ -3,8 +3,8 @@ package io.s4e.gateway.bootstrap;
 import java.time.Duration;
 import java.util.List;
 
-import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.apikey.ApiKeyService;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;

@@ -234,7 +234,7 @@ class HelmChartTests {
         List<RouteDefinition> routes = routes(new ByteArrayResource(gatewayYml.getBytes()));
         assertThat(routes).isNotEmpty().allSatisfy(route -> {
             assertThat(route.getUri().toString()).isEqualTo("http://127.0.0.1:9000");
-            RoutePolicy.parse(route.getMetadata());
+            RoutePolicy.parse(route.getId(), route.getMetadata());
         });
         Map<String, Object> pod = chart.podSpec();
         assertThat(list(pod.get("volumes"))).anySatisfy(v -> assertThat(map(v.get("configMap")))

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.mfa.TotpAlgorithm;
+import io.s4e.gateway.route.Rate;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;

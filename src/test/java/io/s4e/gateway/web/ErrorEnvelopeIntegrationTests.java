@@ -1,8 +1,7 @@
 package io.s4e.gateway.web;
 
-import java.util.List;
-
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import io.s4e.gateway.audit.AuditLog;
