@@ -16,6 +16,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *
  * <pre>
  *   features   apikey session user mfa passkey login ratelimit route relay audit connection console ops bootstrap inject
+ *              usage overview
  *   identity   principal
  *   carriers   credential cluster
  *   base       web config reactive
@@ -50,7 +51,8 @@ class ArchitectureTests {
                         "io.s4e.gateway.login..",
                         "io.s4e.gateway.ratelimit..", "io.s4e.gateway.route..", "io.s4e.gateway.relay..",
                         "io.s4e.gateway.audit..", "io.s4e.gateway.connection..", "io.s4e.gateway.console..",
-                        "io.s4e.gateway.ops..", "io.s4e.gateway.bootstrap..", "io.s4e.gateway.inject..")
+                        "io.s4e.gateway.ops..", "io.s4e.gateway.bootstrap..", "io.s4e.gateway.inject..",
+                        "io.s4e.gateway.usage..", "io.s4e.gateway.overview..")
                 .whereLayer("features").mayOnlyBeAccessedByLayers("features")
                 .whereLayer("identity").mayOnlyBeAccessedByLayers("features")
                 .whereLayer("carriers").mayOnlyBeAccessedByLayers("identity", "features")

@@ -28,6 +28,7 @@ import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.reactive.Ready;
+import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.RequestIdLogContext;
 import org.slf4j.Logger;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -60,9 +62,19 @@ public class ApiKeyVerifier {
     private final Counter malformed;
     private final Counter lookups;
     private final List<Consumer<String>> verifiedListeners = new CopyOnWriteArrayList<>();
+    private final UsageCounters usage;
 
+    /** A verifier that counts no usage. */
     public ApiKeyVerifier(ApiKeyRepository repository, RoleScopes roleScopes, LastUsedRecorder lastUsed,
                           ApiKeyProperties properties, InvalidationBus bus, MeterRegistry meters, Clock clock) {
+        this(repository, roleScopes, lastUsed, properties, bus, meters, clock, UsageCounters.disabled());
+    }
+
+    @Autowired
+    public ApiKeyVerifier(ApiKeyRepository repository, RoleScopes roleScopes, LastUsedRecorder lastUsed,
+                          ApiKeyProperties properties, InvalidationBus bus, MeterRegistry meters, Clock clock,
+                          UsageCounters usage) {
+        this.usage = usage;
         this.repository = repository;
         this.roleScopes = roleScopes;
         this.lastUsed = lastUsed;
@@ -138,6 +150,9 @@ public class ApiKeyVerifier {
     private Mono<Principal> accept(VerifiedKey verdict, String key) {
         Instant now = clock.instant();
         if (!verdict.usableAt(now)) {
+            if (verdict.principal() != null) {
+                usage.refused(verdict.principal().keyId()); // a known key, expired or rotated out
+            }
             return verdict.expiredAt(now)
                     ? Audit.keyExpiredUse(verdict.principal().userId(), verdict.principal().keyId(),
                             AuditLog.keyHintOf(key)).then(Mono.error(Errors.invalidApiKey()))

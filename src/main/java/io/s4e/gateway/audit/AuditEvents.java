@@ -32,13 +32,15 @@ public final class AuditEvents {
     public static final String MFA_FACTOR_REMOVED = "mfa.factor_removed";
     public static final String MFA_RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated";
     public static final String MFA_RESET = "mfa.reset";
+    public static final String LOCKOUT_LIFTED = "lockout.lifted";
 
     /** Every event name, as {@code event=} accepts them. */
     public static final List<String> ALL = List.of(LOGIN_SUCCESS, LOGIN_FAILURE, MFA_CHALLENGE, MFA_CODE_SENT,
             MFA_SUCCESS, MFA_FAILURE, SESSION_REFRESH, SESSION_LOGOUT, SESSION_LOGOUT_ALL, KEY_CREATED, KEY_REVOKED,
             KEY_ROTATED, KEY_EXPIRED_USE, USER_CREATED, USER_CHANGED, USER_DISABLED, REQUEST_REFUSED, CAPTCHA_BYPASS,
             PASSKEY_REGISTRATION_STARTED, PASSKEY_ADDED, PASSKEY_REFUSED, PASSKEY_RENAMED, PASSKEY_REMOVED,
-            MFA_FACTOR_ENABLED, MFA_FACTOR_REMOVED, MFA_RECOVERY_CODES_GENERATED, MFA_RESET);
+            MFA_FACTOR_ENABLED, MFA_FACTOR_REMOVED, MFA_RECOVERY_CODES_GENERATED, MFA_RESET,
+            LOCKOUT_LIFTED);
 
     public static final String SUCCESS = "success";
     public static final String FAILURE = "failure";

@@ -127,6 +127,15 @@ public class FailureLocks {
                 : Errors.unavailable("Sign-in attempts cannot be counted right now. Try again shortly.");
     }
 
+    /** Forgets the in-process counts and lock of {@code subject} (all of them when null), after a lockout was lifted. */
+    void forgetLocal(String subject) {
+        if (subject == null) {
+            local.invalidateAll();
+        } else {
+            local.invalidate(subject);
+        }
+    }
+
     private Duration localFail(String subject, LimitKind kind, int max, Duration window, Duration lock) {
         metrics.fellBack(kind);
         long now = clock.millis();

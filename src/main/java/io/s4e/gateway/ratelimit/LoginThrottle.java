@@ -38,10 +38,12 @@ public class LoginThrottle {
     private final Clock clock;
     private final RateLimitProperties.Login settings;
     private final ClientIpLimiters perIp;
+    private final Lockouts lockouts;
 
     public LoginThrottle(FailureLocks locks, RateLimitMetrics metrics, ClientIps clientIps, Clock clock,
-                         RateLimitProperties properties) {
+                         RateLimitProperties properties, Lockouts lockouts) {
         this.locks = locks;
+        this.lockouts = lockouts;
         this.metrics = metrics;
         this.clientIps = clientIps;
         this.clock = clock;
@@ -89,7 +91,8 @@ public class LoginThrottle {
      * @return completes when the email is not locked; a 429 error when this failure locked it
      */
     public Mono<Void> settlePasswordAttempt(String email, boolean wrong) {
-        return settle(emailSubject(email), wrong, settings.maxFailures());
+        return settle(emailSubject(email), wrong, settings.maxFailures(), Lockouts.Kind.LOGIN,
+                EmailAddress.canonical(email));
     }
 
     /**
@@ -108,7 +111,7 @@ public class LoginThrottle {
      * @return completes when the account is not locked; a 429 error when this failure locked it
      */
     public Mono<Void> settleMfaAttempt(long userId, boolean wrong) {
-        return settle(mfaSubject(userId), wrong, settings.mfaMaxFailures());
+        return settle(mfaSubject(userId), wrong, settings.mfaMaxFailures(), Lockouts.Kind.MFA, "user " + userId);
     }
 
     /**
@@ -161,8 +164,13 @@ public class LoginThrottle {
         return locks.reserve(subject, kind, max, settings.failureWindow()).flatMap(LoginThrottle::refuseWhileLocked);
     }
 
-    private Mono<Void> settle(String subject, boolean wrong, int max) {
+    private Mono<Void> settle(String subject, boolean wrong, int max, Lockouts.Kind kind, String label) {
         return locks.settle(subject, wrong, max, settings.failureWindow(), settings.lockDuration())
+                .doOnNext(locked -> {
+                    if (wrong) {
+                        lockouts.noteLocked(kind, subject, label, locked);
+                    }
+                })
                 .flatMap(locked -> wrong ? refuseWhileLocked(locked) : Mono.empty());
     }
 

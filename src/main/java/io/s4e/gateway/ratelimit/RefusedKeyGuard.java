@@ -42,6 +42,9 @@ import org.springframework.web.server.WebFilterChain;
 @Component
 public class RefusedKeyGuard implements WebFilter, Ordered {
 
+    /** The failure-lock subject of a client IP: this prefix and the IP. */
+    static final String SUBJECT = "key-ip:";
+
     private final FailureLocks locks;
     private final RateLimitMetrics metrics;
     private final ClientIps clientIps;
@@ -51,10 +54,12 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
     /** Hashes of the keys this replica found valid by a lookup, for as long as a block lasts. */
     private final Cache<String, Boolean> knownValid;
     private final ApiKeyVerifier verifier;
+    private final Lockouts lockouts;
 
     public RefusedKeyGuard(FailureLocks locks, RateLimitMetrics metrics, ClientIps clientIps, Clock clock,
-                           RateLimitProperties properties, ApiKeyVerifier verifier) {
+                           RateLimitProperties properties, ApiKeyVerifier verifier, Lockouts lockouts) {
         this.locks = locks;
+        this.lockouts = lockouts;
         this.verifier = verifier;
         this.metrics = metrics;
         this.clientIps = clientIps;
@@ -69,6 +74,13 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
                 .expireAfterWrite(settings.blockDuration())
                 .build();
         verifier.whenVerifiedByLookup(hash -> knownValid.put(hash, Boolean.TRUE));
+        lockouts.whenLifted(subject -> {
+            if (subject == null) {
+                blockedUntil.invalidateAll();
+            } else if (subject.startsWith(SUBJECT)) {
+                blockedUntil.invalidate(subject.substring(SUBJECT.length()));
+            }
+        });
     }
 
     @Override
@@ -117,7 +129,7 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
      * @return completes when the IP is not blocked by it; a 429 error when it is (now) blocked
      */
     public Mono<Void> recordRefusedKey(String ip) {
-        return locks.fail("key-ip:" + ip, LimitKind.REFUSED_KEYS, settings.maxFailures(), settings.window(),
+        return locks.fail(SUBJECT + ip, LimitKind.REFUSED_KEYS, settings.maxFailures(), settings.window(),
                         settings.blockDuration())
                 .flatMap(locked -> {
                     metrics.decided(LimitKind.REFUSED_KEYS, locked.isZero());
@@ -125,6 +137,7 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
                         return Mono.empty();
                     }
                     blockedUntil.put(ip, clock.millis() + locked.toMillis());
+                    lockouts.noteLocked(Lockouts.Kind.REFUSED_KEYS, SUBJECT + ip, ip, locked);
                     return Mono.error(blocked(locked));
                 });
     }

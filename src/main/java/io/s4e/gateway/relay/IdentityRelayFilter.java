@@ -8,9 +8,11 @@ import java.util.List;
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.credential.CredentialExtractor;
 import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.GatewayAttributes;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -34,14 +36,23 @@ public class IdentityRelayFilter implements GlobalFilter, Ordered {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private final boolean forwardCredentials;
+    private final UsageCounters usage;
 
-    public IdentityRelayFilter(ForwardProperties properties) {
+    @Autowired
+    public IdentityRelayFilter(ForwardProperties properties, UsageCounters usage) {
         this.forwardCredentials = properties.credentials();
+        this.usage = usage;
+    }
+
+    /** A relay that counts no usage. */
+    public IdentityRelayFilter(ForwardProperties properties) {
+        this(properties, UsageCounters.disabled());
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
+        usage.forwarded(principal);
         ServerHttpRequest request = exchange.getRequest();
         ServerHttpRequest.Builder builder = request.mutate()
                 .headers(headers -> relayHeaders(headers, principal));

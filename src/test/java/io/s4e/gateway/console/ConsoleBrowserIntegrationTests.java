@@ -441,7 +441,10 @@ class ConsoleBrowserIntegrationTests {
         browser.waitForView("audit");
         assertThat(browser.isShown("#audit-filters")).isTrue();
         assertThat(browser.isShown("#audit-table")).isTrue();
-        browser.type("#audit-event", "login");
+        // the event filter is a list of the audit log's events (usage.js)
+        browser.waiting().until(d -> !d.findElements(By.cssSelector("#audit-event option[value='login.success']"))
+                .isEmpty());
+        new Select(browser.find("#audit-event")).selectByValue("login.success");
         browser.click("#audit-apply");
         browser.screenshot("audit");
     }

@@ -1,0 +1,86 @@
+package io.s4e.gateway.usage;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Deletes minute buckets older than {@code s4e.usage.minute-retention} and hour buckets older than
+ * {@code s4e.usage.retention} every {@code s4e.usage.retention-interval}. Idempotent: replicas may run it at the same
+ * time, which only costs an empty delete. A failed run is logged and tried again at the next interval.
+ */
+@Component
+public class UsageRetention implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageRetention.class);
+
+    private final UsageRepository repository;
+    private final UsageProperties properties;
+    private final Clock clock;
+    private final Counter deleted;
+    private volatile Disposable schedule;
+
+    public UsageRetention(UsageRepository repository, UsageProperties properties, Clock clock, MeterRegistry meters) {
+        this.repository = repository;
+        this.properties = properties;
+        this.clock = clock;
+        this.deleted = meters.counter("s4e.usage.retention.deleted");
+    }
+
+    /**
+     * Deletes every bucket past its retention.
+     *
+     * @return the number of rows deleted
+     */
+    public Mono<Long> run() {
+        return Mono.defer(() -> {
+            Instant now = clock.instant();
+            return repository.deleteOlderThan(now.minus(properties.minuteRetention()), now.minus(properties.retention()))
+                    .doOnNext(count -> {
+                        deleted.increment(count);
+                        if (count > 0) {
+                            log.info("Deleted {} usage buckets past their retention", count);
+                        }
+                    });
+        });
+    }
+
+    @Override
+    public void start() {
+        if (!properties.enabled() || schedule != null) {
+            return;
+        }
+        schedule = Flux.interval(properties.retentionInterval(), properties.retentionInterval())
+                .onBackpressureDrop()
+                .concatMap(tick -> run().onErrorResume(failure -> {
+                    log.warn("Usage retention failed; trying again in {}: {}", properties.retentionInterval(),
+                            failure.toString());
+                    return Mono.empty();
+                }), 1)
+                .subscribe();
+    }
+
+    @Override
+    public void stop() {
+        Disposable current = schedule;
+        schedule = null;
+        if (current != null) {
+            current.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return schedule != null;
+    }
+}
