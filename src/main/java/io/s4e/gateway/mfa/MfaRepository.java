@@ -92,7 +92,8 @@ public class MfaRepository {
      */
     public Mono<MfaSettings> disableTotp(long userId) {
         return db.sql("UPDATE users SET totp_enabled = false, totp_secret = NULL, updated_at = now() WHERE id = :id "
-                        + "RETURNING id, email, totp_secret, totp_enabled, email_mfa_enabled")
+                        + "RETURNING id, email, totp_secret, totp_enabled, email_mfa_enabled, "
+                        + "EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = users.id) AS passkey_enabled")
                 .bind("id", userId)
                 .map(MfaRepository::row)
                 .one();
@@ -105,7 +106,8 @@ public class MfaRepository {
      */
     public Mono<MfaSettings> disableEmail(long userId) {
         return db.sql("UPDATE users SET email_mfa_enabled = false, updated_at = now() WHERE id = :id "
-                        + "RETURNING id, email, totp_secret, totp_enabled, email_mfa_enabled")
+                        + "RETURNING id, email, totp_secret, totp_enabled, email_mfa_enabled, "
+                        + "EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = users.id) AS passkey_enabled")
                 .bind("id", userId)
                 .map(MfaRepository::row)
                 .one();
