@@ -23,11 +23,16 @@ public final class AuditEvents {
     public static final String USER_DISABLED = "user.disabled";
     public static final String REQUEST_REFUSED = "request.refused";
     public static final String CAPTCHA_BYPASS = "captcha.bypass";
+    public static final String PASSWORD_CHANGE = "password.change";
+    public static final String PASSWORD_FORGOT = "password.forgot";
+    public static final String PASSWORD_RESET = "password.reset";
+    public static final String SESSION_ENDED = "session.ended";
 
     /** Every event name, as {@code event=} accepts them. */
     public static final List<String> ALL = List.of(LOGIN_SUCCESS, LOGIN_FAILURE, MFA_CHALLENGE, MFA_CODE_SENT,
             MFA_SUCCESS, MFA_FAILURE, SESSION_REFRESH, SESSION_LOGOUT, SESSION_LOGOUT_ALL, KEY_CREATED, KEY_REVOKED,
-            KEY_ROTATED, KEY_EXPIRED_USE, USER_CREATED, USER_CHANGED, USER_DISABLED, REQUEST_REFUSED, CAPTCHA_BYPASS);
+            KEY_ROTATED, KEY_EXPIRED_USE, USER_CREATED, USER_CHANGED, USER_DISABLED, REQUEST_REFUSED, CAPTCHA_BYPASS,
+            PASSWORD_CHANGE, PASSWORD_FORGOT, PASSWORD_RESET, SESSION_ENDED);
 
     public static final String SUCCESS = "success";
     public static final String FAILURE = "failure";

@@ -1,0 +1,54 @@
+package io.s4e.gateway.account;
+
+import io.s4e.gateway.mfa.MfaRepository;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The summary of an account's second factors that {@code GET /api/user/me} shows (CONTRACT §10), in one place: TOTP
+ * and e-mail codes from {@link MfaRepository}, the number of passkeys ({@link #passkeys}) and of unused recovery
+ * codes ({@link #recoveryCodesLeft}).
+ */
+@Component
+public class AccountFactors {
+
+    /**
+     * The factors of one account.
+     *
+     * @param totp              whether TOTP is enabled
+     * @param email             whether e-mail codes are enabled
+     * @param passkeys          how many passkeys are registered
+     * @param recoveryCodesLeft how many recovery codes are still unused
+     */
+    public record Summary(boolean totp, boolean email, int passkeys, int recoveryCodesLeft) {
+    }
+
+    private final MfaRepository mfa;
+
+    public AccountFactors(MfaRepository mfa) {
+        this.mfa = mfa;
+    }
+
+    /**
+     * The factors of user {@code userId}.
+     *
+     * @return the summary; empty when there is no such user
+     */
+    public Mono<Summary> of(long userId) {
+        return mfa.settings(userId)
+                .flatMap(settings -> Mono.zip(passkeys(userId), recoveryCodesLeft(userId))
+                        .map(counts -> new Summary(settings.totpEnabled(), settings.emailEnabled(), counts.getT1(),
+                                counts.getT2())));
+    }
+
+    /** How many passkeys user {@code userId} has registered; 0 while the gateway stores none. */
+    Mono<Integer> passkeys(long userId) {
+        return Mono.just(0);
+    }
+
+    /** How many recovery codes of user {@code userId} are unused; 0 while the gateway stores none. */
+    Mono<Integer> recoveryCodesLeft(long userId) {
+        return Mono.just(0);
+    }
+}
