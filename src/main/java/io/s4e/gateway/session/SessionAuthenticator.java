@@ -101,7 +101,8 @@ public class SessionAuthenticator implements CredentialAuthenticator {
             return authentication.requirePrincipal()
                     .then(Mono.error(() -> Errors.forbidden("This endpoint needs a session token, not an API key.")));
         }
-        return Mono.fromCallable(() -> codec.decode(credential.value())).flatMap(this::session);
+        return Mono.fromCallable(() -> codec.decode(credential.value())).flatMap(this::session)
+                .doOnNext(session -> lastSeen.touch(session.sid()));
     }
 
     private static GatewayException ended() {
