@@ -10,8 +10,10 @@
   // routes) and kept only in memory: it stays out of the history and of anything that copies the address. It was
   // never sent to a server (a fragment is not) and is never in a Referer (fragments never are; the page also says
   // no-referrer).
+  // The link may also open in a tab that shows the console already (only the fragment changes): this listener is
+  // registered before the console's own, so the console routes to the clean #/reset.
   let resetToken = null;
-  (function takeResetToken() {
+  function takeResetToken() {
     const match = /^#\/reset\?(.*)$/.exec(location.hash);
     if (!match) {
       return;
@@ -19,7 +21,9 @@
     const token = new URLSearchParams(match[1]).get('token');
     resetToken = token && /^pwr_[A-Za-z0-9_-]{43}$/.test(token) ? token : null;
     history.replaceState(null, '', location.pathname + location.search + '#/reset');
-  }());
+  }
+  takeResetToken();
+  window.addEventListener('hashchange', takeResetToken);
 
   // ------------------------------------------------------------ sign-in: the way to the forgot page
 
