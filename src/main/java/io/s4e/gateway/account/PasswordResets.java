@@ -28,7 +28,7 @@ import org.springframework.web.server.ServerWebExchange;
  * <p>
  * {@code forgot}: counts against the client IP's login attempts, checks the captcha exactly as a login does, and then
  * answers 202 with one fixed body <em>before</em> anything about the e-mail is looked up: the lookup, the
- * per-account mail interval, the token and the mail happen after the answer (at most
+ * per-account mail interval, the token and the mail start once the answer is written ({@link AfterResponse}; at most
  * {@code s4e.accounts.reset-max-in-flight} at once per replica), so neither the body nor the time of the answer says
  * whether an account exists. Unknown, disabled and password-less accounts get no mail.
  * <p>
@@ -93,7 +93,7 @@ public class PasswordResets {
             return captcha.check(body.vendor(), body.captchaResponse(), Boolean.TRUE.equals(body.bypassCaptcha()),
                             exchange, Audit.passwordForgot(null, AuditEvents.CAPTCHA))
                     .then(Mono.deferContextual(context -> {
-                        startInBackground(email, context);
+                        AfterResponse.schedule(exchange, () -> startInBackground(email, context));
                         return Mono.<Void>empty();
                     }));
         }));

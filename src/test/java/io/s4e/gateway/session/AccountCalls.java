@@ -117,6 +117,25 @@ final class AccountCalls {
         return matcher.group();
     }
 
+    /**
+     * Waits up to 5 s for an audit row of {@code event} with {@code outcome} about {@code userId} whose detail holds
+     * {@code detail} (a JSON fragment such as {@code "result": "mailed"}), and returns its detail.
+     */
+    static String awaitAudit(String event, String outcome, long userId, String detail) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        String found = null;
+        while (found == null && System.nanoTime() < deadline) {
+            found = TestData.queryString("SELECT detail::text FROM audit_log WHERE event = ? AND outcome = ? "
+                    + "AND user_id = ? AND detail::text LIKE ? ORDER BY occurred_at DESC LIMIT 1", event, outcome,
+                    userId, "%" + detail + "%");
+            if (found == null) {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(found).as("audit %s %s of user %d with %s", event, outcome, userId, detail).isNotNull();
+        return found;
+    }
+
     static String sha256(String value) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(value.getBytes(StandardCharsets.UTF_8)));

@@ -93,7 +93,7 @@ class AccountPasswordIntegrationTests {
     }
 
     @Test
-    void changeWhenCurrentRightThenOtherSessionsEndThisOneStaysWithItsToken() {
+    void changeWhenCurrentRightThenOtherSessionsEndThisOneStaysWithItsToken() throws Exception {
         String email = LoginCalls.userWithPassword("member");
         String here = gateway.login.token(email);
         String other = gateway.login.token(email);
@@ -112,10 +112,11 @@ class AccountPasswordIntegrationTests {
         assertThat(gateway.login.login(LoginCalls.body(email, LoginCalls.PASSWORD)).status()).isEqualTo(401);
         assertThat(gateway.login.login(LoginCalls.body(email, AccountCalls.NEW_PASSWORD)).status()).isEqualTo(200);
         assertThat(passwordHash(email)).startsWith("$argon2id$");
+        AccountCalls.awaitAudit("password.change", "success", AccountCalls.userId(email), "\"sessions_ended\": 1");
     }
 
     @Test
-    void changeWhenCurrentWrongThenUnauthorizedAndNothingChanges() {
+    void changeWhenCurrentWrongThenUnauthorizedAndNothingChanges() throws Exception {
         String email = LoginCalls.userWithPassword("member");
         String here = gateway.login.token(email);
         String other = gateway.login.token(email);
@@ -130,6 +131,7 @@ class AccountPasswordIntegrationTests {
         assertThat(passwordHash(email)).isEqualTo(before);
         assertThat(gateway.get("/api/assets/1", here).status()).isEqualTo(200);
         assertThat(gateway.get("/api/assets/1", other).status()).isEqualTo(200);
+        AccountCalls.awaitAudit("password.change", "failure", AccountCalls.userId(email), "bad_password");
     }
 
     @Test

@@ -154,6 +154,7 @@ class SessionListIntegrationTests {
             assertThat(gateway.get("/api/assets/1", phone).status()).isEqualTo(401);
             assertThat(gateway.get("/api/assets/1", here).status()).as("the current one stays").isEqualTo(200);
             assertThat(find(gateway.get(AccountCalls.SESSIONS, here).data(), sid(phone))).isNull();
+            AccountCalls.awaitAudit("session.ended", "success", AccountCalls.userId(email), sid(phone));
         }
     }
 
