@@ -128,6 +128,8 @@ class ConsoleBrowserIntegrationTests {
         browser.waiting().until(d -> !browser.find("#totp-secret").getText().isEmpty());
         String secret = TestData.queryString("SELECT totp_secret FROM users WHERE email = ?", email);
         String otpauthUri = TotpSecrets.otpauthUri(email, secret);
+        // the Account page is taller than the window: bring the code fully into view before capturing it
+        browser.driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", qr);
         byte[] seen = qr.getScreenshotAs(OutputType.BYTES);
         Files.createDirectories(ConsoleBrowser.SCREENSHOTS);
         Files.write(ConsoleBrowser.SCREENSHOTS.resolve("account-totp-qr.png"), seen);
