@@ -9,6 +9,7 @@ import io.s4e.gateway.login.LoginCaptcha;
 import io.s4e.gateway.ratelimit.LoginThrottle;
 import io.s4e.gateway.session.SessionRevocations;
 import io.s4e.gateway.user.PasswordHasher;
+import io.s4e.gateway.user.PasswordPolicy;
 import io.s4e.gateway.user.UserRecord;
 import io.s4e.gateway.user.UserRepository;
 import io.s4e.gateway.web.ErrorCode;

@@ -10,13 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.s4e.gateway.account.AccountProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -40,10 +40,15 @@ public class SessionLastSeen implements SmartLifecycle {
     private final Counter writes;
     private volatile Disposable schedule;
 
-    public SessionLastSeen(SessionStore store, AccountProperties properties, Clock clock, MeterRegistry meters) {
+    public SessionLastSeen(SessionStore store, Clock clock, MeterRegistry meters,
+                           @Value("${s4e.accounts.last-seen-flush-interval:60s}") Duration interval) {
         this.store = store;
         this.clock = clock;
-        this.interval = properties.lastSeenFlushInterval();
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("s4e.accounts.last-seen-flush-interval must be positive, not "
+                    + interval);
+        }
+        this.interval = interval;
         meters.gaugeMapSize("s4e.sessions.last_seen.pending", List.of(), pending);
         this.writes = Counter.builder("s4e.sessions.last_seen.writes")
                 .description("Sessions whose last_seen_at was written to Redis by the batched flush")

@@ -3,7 +3,6 @@ package io.s4e.gateway.user;
 import java.util.List;
 import java.util.Set;
 
-import io.s4e.gateway.account.PasswordPolicy;
 import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.cluster.InvalidationBus;

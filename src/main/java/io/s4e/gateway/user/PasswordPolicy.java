@@ -1,4 +1,4 @@
-package io.s4e.gateway.account;
+package io.s4e.gateway.user;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public class PasswordPolicy {
     /** The longest accepted password, in UTF-16 units (a longer one is 400 {@code invalid_request}). */
     public static final int MAX_LENGTH = 1024;
     /** The class-path resource of the common passwords, one a line. */
-    static final String LIST = "account/common-passwords.txt";
+    static final String LIST = "user/common-passwords.txt";
 
     private final String[] common;
 
