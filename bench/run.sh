@@ -2,16 +2,20 @@
 # The gateway's benchmark: one command, one session, interleaved rounds of wrk over
 #   direct        nginx returning a fixed 200 (the upstream), no proxy
 #   nginx_proxy   nginx proxy_pass with keep-alive in front of that upstream (the reference proxy)
+#   bare          Spring Cloud Gateway alone (bench/bare-gateway: the gateway's Boot and Cloud versions, one route,
+#                 nothing else), the framework's floor
 #   public        the gateway, a route with s4e-auth: none
 #   api_key       the gateway, an API key (Authorization: Bearer) on a scoped route, quotas off
 #   session       the gateway, a session cookie on the same route, quotas off
-#   full          the gateway, API key + tier quota + per-route scope (a second gateway with rate limits on)
+#   full          the gateway, API key + tier quota + a per-route s4e-rate-limit + scopes (a second gateway with
+#                 rate limits on)
 #   refused_unknown    a well-formed but unknown key (401, answered from the negative cache after the first)
 #   refused_malformed  a malformed key (401 before any store is asked)
-# then a fixed-rate pass (at 25 % of the public route's requests/s) of direct and api_key for the latency the
-# gateway adds. Prints requests/s, p50/p99 and the gateway's CPU-µs per request per scenario, the ratios, the
-# gateways' start-to-ready time and peak RSS, as a table and one JSON line.
-#   bench/run.sh                        defaults: 3 rounds of 15 s, 10 s warm-up per scenario, 32 connections
+# then a fixed-rate pass (at 25 % of the public route's requests/s) of direct, public and full for the latency the
+# gateway adds. Prints per scenario the median over rounds of requests/s, p50/p99, the gateway's CPU-µs per request,
+# the stores' CPU-µs per request (PostgreSQL and Redis processes together) and the gateway's log bytes per request;
+# then the ratios, the gateways' start-to-ready time and peak RSS, as a table and one JSON line.
+#   bench/run.sh                        defaults: 3 rounds of 15 s, 10 s warm-up per scenario, wrk -t2 -c64
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 bench/run.sh
 #   SKIP_BUILD=1 bench/run.sh           use the jar in target/
 #   JAVA_OPTS="..." bench/run.sh       the gateways' JVM flags (default: the image's and chart's recommended flags
@@ -24,7 +28,8 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-15s}
-CONNECTIONS=${CONNECTIONS:-32}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-10s}
 FIXED_CONNECTIONS=${FIXED_CONNECTIONS:-8}
 JAVA_OPTS=${JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC}
@@ -35,6 +40,7 @@ GW_PORT=18080
 GW_MANAGEMENT=18081
 FULL_PORT=18280
 FULL_MANAGEMENT=18281
+BARE_PORT=18380
 KEY=s4e_live_BenchAdminKeyForLoadRuns014Iwbwi
 UNKNOWN_KEY=s4e_live_BenchUnknownKeyForThe401Pa244g0a
 MALFORMED_KEY=s4e_live_not-a-key
@@ -89,7 +95,9 @@ nginx -c "$work/nginx.conf" -p "$work"
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "bench: building the jar" >&2
   ./mvnw -q -B -DskipTests package
+  ./mvnw -q -B -f bench/bare-gateway/pom.xml -DskipTests package
 fi
+bare_jar=bench/bare-gateway/target/bare-gateway-0.jar
 jar=$(ls target/s4e-gateway-*.jar | grep -v plain | head -1)
 
 # As the image does: the jar extracted (application jar + lib/), and a class-data archive from a training run that
@@ -133,6 +141,20 @@ start_gateway() { # name port management-port [args]
 start_gateway gw $GW_PORT $GW_MANAGEMENT --s4e.rate-limits.enabled=false
 start_gateway full $FULL_PORT $FULL_MANAGEMENT
 
+start=$(date +%s%N)
+# shellcheck disable=SC2086
+BENCH_BARE_PORT=$BARE_PORT BENCH_UPSTREAM_PORT=$UPSTREAM_PORT java $JAVA_OPTS -jar "$bare_jar" \
+  --logging.level.root=WARN > "$work/bare.log" 2>&1 &
+pids+=($!)
+bare_pid=$!
+for _ in $(seq 1 600); do
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BARE_PORT/bench/x")" = 200 ]; then
+    bare_ready_ms=$(( ($(date +%s%N) - start) / 1000000 )); break
+  fi
+  sleep 0.1
+done
+[ -n "${bare_ready_ms:-}" ] || { echo "bench: the bare gateway did not start" >&2; tail -50 "$work/bare.log" >&2; exit 1; }
+
 GW=http://127.0.0.1:$GW_PORT
 SESSION=$(curl -fs -H 'Content-Type: application/json' \
   -d '{"email":"bench@bench.local","password":"bench-password-local-only"}' "$GW/api/user/auth/login" \
@@ -142,10 +164,11 @@ SESSION=$(curl -fs -H 'Content-Type: application/json' \
 scenarios=(
   "direct|http://127.0.0.1:$UPSTREAM_PORT/x||200|"
   "nginx_proxy|http://127.0.0.1:$PROXY_PORT/x||200|"
+  "bare|http://127.0.0.1:$BARE_PORT/bench/x||200|$bare_pid"
   "public|$GW/bench/public/x||200|$gw_pid"
   "api_key|$GW/bench/key/x|Authorization: Bearer $KEY|200|$gw_pid"
   "session|$GW/bench/key/x|Cookie: token=$SESSION|200|$gw_pid"
-  "full|http://127.0.0.1:$FULL_PORT/bench/key/x|Authorization: Bearer $KEY|200|$full_pid"
+  "full|http://127.0.0.1:$FULL_PORT/bench/full/x|Authorization: Bearer $KEY|200|$full_pid"
   "refused_unknown|$GW/bench/key/x|Authorization: Bearer $UNKNOWN_KEY|401|$gw_pid"
   "refused_malformed|$GW/bench/key/x|Authorization: Bearer $MALFORMED_KEY|401|$gw_pid"
 )
@@ -155,18 +178,44 @@ for s in "${scenarios[@]}"; do # every scenario answers what it should before an
   code=$(curl -s -o /dev/null -w '%{http_code}' ${header:+-H "$header"} "$url")
   [ "$code" = "$expect" ] || { echo "bench: $name answered $code, not $expect" >&2; exit 1; }
 done
-curl -s -D - -o /dev/null -H "Authorization: Bearer $KEY" "http://127.0.0.1:$FULL_PORT/bench/key/x" \
+curl -s -D - -o /dev/null -H "Authorization: Bearer $KEY" "http://127.0.0.1:$FULL_PORT/bench/full/x" \
   | grep -qi '^x-ratelimit-limit:' || { echo "bench: the full path applies no quota" >&2; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $UNKNOWN_KEY" \
+  "http://127.0.0.1:$FULL_PORT/bench/full/x")" = 401 ] || { echo "bench: the full path lets a bad key through" >&2; exit 1; }
 
 cpu_ticks() { # pid: user + system clock ticks so far
   awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
+# The stores: the Redis server on 6379 and every PostgreSQL process (the postmaster's children: backends, WAL
+# writer, ...). Their CPU during a scenario, per request, is what the gateway made them do.
+redis_pid=$(redis-cli info server | awk -F: '/^process_id/ {print $2+0}')
+pg_pid=$(pgrep -o -x postgres || pgrep -o postgres)
+store_ticks() {
+  local total=0 pid
+  for pid in "$redis_pid" $pg_pid $(pgrep -P "$pg_pid" 2>/dev/null); do
+    [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+log_bytes() { # name of a gateway's log
+  stat -c %s "$work/$1.log" 2>/dev/null || echo 0
+}
+
+log_of() { # pid -> the gateway log's name
+  case "$1" in "$gw_pid") echo gw ;; "$full_pid") echo full ;; "$bare_pid") echo bare ;; *) echo none ;; esac
+}
+
 run_wrk() { # scenario-line
-  local name url header expect pid out before after rps p50 p99 bad requests cpu
+  local name url header expect pid out before after rps p50 p99 bad requests cpu stores_before stores_after
+  local log_before log_after store logb
   IFS='|' read -r name url header expect pid <<<"$1"
   [ -n "$pid" ] && before=$(cpu_ticks "$pid")
-  out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency ${header:+-H "$header"} "$url")
+  stores_before=$(store_ticks)
+  log_before=$(log_bytes "$(log_of "$pid")")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency ${header:+-H "$header"} "$url")
+  stores_after=$(store_ticks)
+  log_after=$(log_bytes "$(log_of "$pid")")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -179,13 +228,15 @@ run_wrk() { # scenario-line
     after=$(cpu_ticks "$pid")
     cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$TICKS" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}')
   fi
-  echo "$name $rps $p50 $p99 $cpu $bad"
+  store=$(awk -v t=$((stores_after - stores_before)) -v n="$requests" -v hz="$TICKS" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
+  logb=$(awk -v b=$((log_after - log_before)) -v n="$requests" 'BEGIN {printf "%.2f", b / n}')
+  echo "$name $rps $p50 $p99 $cpu $bad $store $logb"
 }
 
 echo "bench: warming up" >&2
 for s in "${scenarios[@]}"; do
   IFS='|' read -r name url header _ _ <<<"$s"
-  wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" ${header:+-H "$header"} "$url" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" ${header:+-H "$header"} "$url" >/dev/null
 done
 
 results="$work/results"
@@ -198,7 +249,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # Fixed-rate pass: each connection waits between requests so that the total is about 25 % of the public route's
-# mean requests/s; p50/p99 of the gateway (API key) against the upstream alone.
+# mean requests/s; p50/p99 of the gateway's public and full paths against the upstream alone.
 public_rps=$(awk '$1=="public" {s+=$2; n++} END {printf "%.0f", s/n}' "$results")
 rate=$(( public_rps / 4 ))
 delay_ms=$(awk -v c="$FIXED_CONNECTIONS" -v r="$rate" 'BEGIN {printf "%.3f", c * 1000 / r}')
@@ -212,36 +263,52 @@ fixed() { # name url [header]
 }
 echo "bench: fixed rate, about $rate requests/s" >&2
 fixed direct "http://127.0.0.1:$UPSTREAM_PORT/x" > "$work/fixed"
-fixed api_key "$GW/bench/key/x" "Authorization: Bearer $KEY" >> "$work/fixed"
+fixed public "$GW/bench/public/x" >> "$work/fixed"
+fixed full "http://127.0.0.1:$FULL_PORT/bench/full/x" "Authorization: Bearer $KEY" >> "$work/fixed"
 
 rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
-printf '%-18s %-6s %10s %10s %10s %8s %8s\n' scenario round rps p50 p99 cpu_us non_expected
-awk '{n[$1]++; printf "%-18s %-6s %10s %10s %10s %8s %8s\n", $1, n[$1], $2, $3, $4, $5, $6}' "$results"
+printf '%-18s %-6s %10s %10s %10s %8s %8s %9s %9s\n' scenario round rps p50 p99 cpu_us non_expected store_us log_bytes
+awk '{n[$1]++; printf "%-18s %-6s %10s %10s %10s %8s %8s %9s %9s\n", $1, n[$1], $2, $3, $4, $5, $6, $7, $8}' "$results"
 echo
 echo "fixed rate (about $rate requests/s, $FIXED_CONNECTIONS connections):"
 awk '{printf "  %-8s %8s rps  p50 %8s  p99 %8s\n", $1, $2, $3, $4}' "$work/fixed"
-echo "start to ready: gateway ${gw_ready_ms} ms, full-path gateway ${full_ready_ms} ms; peak RSS: $(rss_mb "$gw_pid") MB, $(rss_mb "$full_pid") MB"
+echo "start to ready: gateway ${gw_ready_ms} ms, full-path gateway ${full_ready_ms} ms, bare ${bare_ready_ms} ms;" \
+  "peak RSS: $(rss_mb "$gw_pid") MB, $(rss_mb "$full_pid") MB, bare $(rss_mb "$bare_pid") MB"
 
-awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_full="$full_ready_ms" \
-    -v rss_gw="$(rss_mb "$gw_pid")" -v rss_full="$(rss_mb "$full_pid")" '
+# Medians over the rounds of each column, then the ratios of the medians.
+awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_full="$full_ready_ms" -v ready_bare="$bare_ready_ms" \
+    -v rss_gw="$(rss_mb "$gw_pid")" -v rss_full="$(rss_mb "$full_pid")" -v rss_bare="$(rss_mb "$bare_pid")" '
   function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-  { sum[$1] += $2; cnt[$1]++; if ($5 != "-") cpu[$1] += $5; bad[$1] += $6; p99[$1] += ms($4); p50[$1] += ms($3) }
+  function median(key, col,    m, i, j, t, a) {
+    m = cnt[key]; for (i = 1; i <= m; i++) a[i] = val[key, col, i];
+    for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+  }
+  { c = ++cnt[$1]; val[$1, "rps", c] = $2; val[$1, "p50", c] = ms($3); val[$1, "p99", c] = ms($4);
+    val[$1, "cpu", c] = ($5 == "-") ? 0 : $5; val[$1, "store", c] = $7; val[$1, "log", c] = $8; bad[$1] += $6 }
   END {
     while ((getline line < fixed) > 0) { split(line, f, " "); f50[f[1]] = ms(f[3]); f99[f[1]] = ms(f[4]) }
-    n = split("direct nginx_proxy public api_key session full refused_unknown refused_malformed", names, " ");
+    n = split("direct nginx_proxy bare public api_key session full refused_unknown refused_malformed", names, " ");
     json = "{";
     for (i = 1; i <= n; i++) {
-      k = names[i]; mean[k] = sum[k] / cnt[k];
-      json = json sprintf("\"%s\":{\"rps\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_us\":%s,\"unexpected\":%d},", k, mean[k],
-        p50[k] / cnt[k], p99[k] / cnt[k], (k == "direct" || k == "nginx_proxy") ? "null" : sprintf("%.0f", cpu[k] / cnt[k]), bad[k]);
+      k = names[i]; rps[k] = median(k, "rps");
+      json = json sprintf("\"%s\":{\"rps\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_us\":%s,\"store_us\":%.1f,\"log_bytes\":%.2f,\"unexpected\":%d},",
+        k, rps[k], median(k, "p50"), median(k, "p99"),
+        (k == "direct" || k == "nginx_proxy") ? "null" : sprintf("%.0f", median(k, "cpu")), median(k, "store"), median(k, "log"), bad[k]);
     }
-    r1 = mean["api_key"] / mean["public"]; r2 = mean["session"] / mean["public"]; r3 = mean["full"] / mean["public"];
-    r4 = mean["public"] / mean["nginx_proxy"]; r5 = mean["refused_malformed"] / mean["public"];
-    a50 = f50["api_key"] - f50["direct"]; a99 = f99["api_key"] - f99["direct"];
-    printf "\nratios: api_key/public %.3f  session/public %.3f  full/public %.3f  public/nginx_proxy %.3f  refused_malformed/public %.3f\n", r1, r2, r3, r4, r5;
-    printf "added latency at fixed rate, api_key over direct: p50 %.2f ms, p99 %.2f ms\n", a50, a99;
-    json = json sprintf("\"ratios\":{\"api_key_public\":%.3f,\"session_public\":%.3f,\"full_public\":%.3f,\"public_nginx_proxy\":%.3f,\"refused_malformed_public\":%.3f},", r1, r2, r3, r4, r5);
-    json = json sprintf("\"added_ms\":{\"p50\":%.2f,\"p99\":%.2f},\"ready_ms\":{\"gateway\":%d,\"full\":%d},\"peak_rss_mb\":{\"gateway\":%d,\"full\":%d},\"rounds\":%d}", a50, a99, ready_gw, ready_full, rss_gw, rss_full, cnt["public"]);
+    full = rps["full"] / rps["public"]; session = rps["session"] / rps["public"]; key = rps["api_key"] / rps["public"];
+    bare = rps["public"] / rps["bare"]; fullbare = rps["full"] / rps["bare"]; nginx = rps["public"] / rps["nginx_proxy"];
+    malformed = rps["refused_malformed"] / rps["public"]; unknown = rps["refused_unknown"] / rps["public"];
+    a99 = f99["full"] - f99["public"]; p99pub = f99["public"] - f99["direct"]; p99full = f99["full"] - f99["direct"];
+    printf "\nratios (medians of %d rounds):\n", cnt["public"];
+    printf "  full/public %.3f  session/public %.3f  api_key/public %.3f\n", full, session, key;
+    printf "  public/bare %.3f  full/bare %.3f  public/nginx_proxy %.3f\n", bare, fullbare, nginx;
+    printf "  refused_malformed/public %.3f  refused_unknown/public %.3f\n", malformed, unknown;
+    printf "added p99 at fixed rate over direct: public %.2f ms, full %.2f ms; full minus public %.2f ms\n", p99pub, p99full, a99;
+    json = json sprintf("\"ratios\":{\"full_public\":%.3f,\"session_public\":%.3f,\"api_key_public\":%.3f,\"public_bare\":%.3f,\"full_bare\":%.3f,\"public_nginx_proxy\":%.3f,\"refused_malformed_public\":%.3f,\"refused_unknown_public\":%.3f},",
+      full, session, key, bare, fullbare, nginx, malformed, unknown);
+    json = json sprintf("\"added_p99_ms\":{\"public\":%.2f,\"full\":%.2f,\"full_minus_public\":%.2f},\"ready_ms\":{\"gateway\":%d,\"full\":%d,\"bare\":%d},\"peak_rss_mb\":{\"gateway\":%d,\"full\":%d,\"bare\":%d},\"rounds\":%d}",
+      p99pub, p99full, a99, ready_gw, ready_full, ready_bare, rss_gw, rss_full, rss_bare, cnt["public"]);
     print json;
   }' "$results"

@@ -97,6 +97,16 @@ env:
   - name: S4E_TRUSTED_PROXIES
     value: {{ join "," . | quote }}
   {{- end }}
+  {{- with .Values.gateway.webauthn }}
+  {{- with .rpId }}
+  - name: S4E_WEBAUTHN_RP_ID
+    value: {{ . | quote }}
+  {{- end }}
+  {{- with .origins }}
+  - name: S4E_WEBAUTHN_ORIGINS
+    value: {{ join "," . | quote }}
+  {{- end }}
+  {{- end }}
   # PostgreSQL (external)
   {{- $pg := .Values.postgresql }}
   {{- $options := ternary "" (printf "&%s" $pg.options) (empty $pg.options) }}

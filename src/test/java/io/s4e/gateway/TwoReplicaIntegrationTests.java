@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestClients;
@@ -86,7 +86,7 @@ class TwoReplicaIntegrationTests {
 
     @Test
     void startWhenBootstrapAlreadyRanThenNothingIsCreatedTwice() {
-        String adminKeyHash = ApiKeyHasher.hash(TestInfrastructure.get().adminKey);
+        String adminKeyHash = SecretHashes.sha256(TestInfrastructure.get().adminKey);
         assertThat(TestData.queryString("SELECT count(*) FROM api_keys WHERE key_hash = ?", adminKeyHash))
                 .isEqualTo("1");
         assertThat(TestData.queryString("SELECT count(*) FROM users WHERE lower(email) = lower(?)",

@@ -40,6 +40,6 @@ public class AfterResponse implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return FilterOrder.AUDIT_CONTEXT + 2;
+        return FilterOrder.AFTER_RESPONSE;
     }
 }

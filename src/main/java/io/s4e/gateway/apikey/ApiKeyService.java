@@ -13,6 +13,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.cluster.InvalidationTopics;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
@@ -91,7 +94,7 @@ public class ApiKeyService {
      */
     Mono<ApiKeyViews.Created> insertWithSecret(long userId, String name, List<String> scopes, Instant expiresAt,
                                                String secret) {
-        String hash = ApiKeyHasher.hash(secret);
+        String hash = SecretHashes.sha256(secret);
         int cap = properties.maxPerUser();
         return Mono.defer(() -> repository.insertWithinCap(newId(), userId, name, hash,
                         ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), scopes, expiresAt, cap,
@@ -99,7 +102,7 @@ public class ApiKeyService {
                 .retryWhen(Retry.max(3).filter(e -> e instanceof DuplicateKeyException && isIdCollision(e)))
                 .switchIfEmpty(Mono.error(() -> Errors.of(ErrorCode.CONFLICT, "This user has " + cap
                         + " active API keys, the most allowed. Revoke one before creating another.")))
-                .flatMap(key -> bus.publish(ApiKeyVerifier.KEY_TOPIC, hash).thenReturn(created(key, secret, null)));
+                .flatMap(key -> bus.publish(InvalidationTopics.KEY, hash).thenReturn(created(key, secret, null)));
     }
 
     private static boolean isIdCollision(Throwable e) {
@@ -132,7 +135,7 @@ public class ApiKeyService {
     public Mono<ApiKeyViews.Key> revoke(Principal caller, String id) {
         return visible(caller, id)
                 .flatMap(key -> repository.revoke(id)
-                        .concatMap(hash -> bus.publish(ApiKeyVerifier.KEY_TOPIC, hash))
+                        .concatMap(hash -> bus.publish(InvalidationTopics.KEY, hash))
                         .then(repository.findById(id)))
                 .flatMap(key -> Audit.keyRevoked(caller, id, key.userId(), AuditLog.keyHint(key.prefix(), key.last4()))
                         .thenReturn(key))
@@ -158,14 +161,14 @@ public class ApiKeyService {
     private Mono<ApiKeyViews.Created> rotateTo(String id, String secret, Duration grace) {
         Instant now = clock.instant();
         Instant graceEnd = now.plus(grace);
-        String hash = ApiKeyHasher.hash(secret);
+        String hash = SecretHashes.sha256(secret);
         return repository.rotate(id, hash, ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), graceEnd,
                         now)
                 .switchIfEmpty(Mono.error(() -> Errors.of(ErrorCode.CONFLICT,
                         "A revoked or expired key cannot be rotated.")))
                 .flatMap(rotation -> Flux.fromIterable(rotation.staleHashes())
-                        .concatMap(stale -> bus.publish(ApiKeyVerifier.KEY_TOPIC, stale))
-                        .then(bus.publish(ApiKeyVerifier.KEY_TOPIC, hash))
+                        .concatMap(stale -> bus.publish(InvalidationTopics.KEY, stale))
+                        .then(bus.publish(InvalidationTopics.KEY, hash))
                         .thenReturn(created(rotation.key(), secret, graceEnd)));
     }
 
@@ -292,11 +295,11 @@ public class ApiKeyService {
      * @return true when this call created it
      */
     public Mono<Boolean> ensureKey(long userId, String name, List<String> scopes, String secret) {
-        String hash = ApiKeyHasher.hash(secret);
+        String hash = SecretHashes.sha256(secret);
         return Mono.defer(() -> repository.insertBootstrapKey(newId(), userId, name, hash,
                         ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), scopes))
                 .retryWhen(Retry.max(3).filter(e -> e instanceof DuplicateKeyException && isIdCollision(e)))
-                .flatMap(key -> bus.publish(ApiKeyVerifier.KEY_TOPIC, hash).thenReturn(true))
+                .flatMap(key -> bus.publish(InvalidationTopics.KEY, hash).thenReturn(true))
                 .defaultIfEmpty(false)
                 .onErrorResume(ApiKeyService::isSecretCollision, taken -> Mono.just(false));
     }

@@ -19,12 +19,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.r2dbc.spi.R2dbcException;
-import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.cluster.InvalidationTopics;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.RequestIdLogContext;
 import org.slf4j.Logger;
@@ -46,11 +49,6 @@ import org.springframework.stereotype.Component;
 public class ApiKeyVerifier {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeyVerifier.class);
-
-    /** Invalidation topic of one key hash. */
-    public static final String KEY_TOPIC = "key";
-    /** Invalidation topic of one user id. */
-    public static final String USER_TOPIC = "user";
 
     private final ApiKeyRepository repository;
     private final RoleScopes roleScopes;
@@ -78,8 +76,8 @@ public class ApiKeyVerifier {
         CaffeineCacheMetrics.monitor(meters, verdicts.synchronous(), "s4e.apikeys");
         this.malformed = meters.counter("s4e.apikey.malformed");
         this.lookups = meters.counter("s4e.apikey.db.lookups");
-        bus.listen(KEY_TOPIC, this::invalidateHash);
-        bus.listen(USER_TOPIC, this::invalidateUser);
+        bus.listen(InvalidationTopics.KEY, this::invalidateHash);
+        bus.listen(InvalidationTopics.USER, this::invalidateUser);
     }
 
     /**
@@ -93,7 +91,7 @@ public class ApiKeyVerifier {
             malformed.increment();
             return Mono.error(Errors.invalidApiKey());
         }
-        String hash = ApiKeyHasher.hash(key);
+        String hash = SecretHashes.sha256(key);
         VerifiedKey known = cachedVerdict(hash);
         if (known != null) {
             return accept(known, key);

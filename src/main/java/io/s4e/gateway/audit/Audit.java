@@ -54,7 +54,7 @@ public final class Audit {
                 Map.of("method", "email")));
     }
 
-    /** A second factor was accepted; {@code method} is {@code totp} or {@code email}. */
+    /** A second factor was accepted; {@code method} is {@code totp}, {@code email} or {@code passkey}. */
     public static Mono<Void> mfaSuccess(long userId, String method) {
         return record(AuditEntry.of(AuditEvents.MFA_SUCCESS, AuditEvents.SUCCESS, userId, Map.of("method", method)));
     }
@@ -63,8 +63,9 @@ public final class Audit {
      * A second factor was refused.
      *
      * @param userId the step's user, or null when the mfa_token is unknown
-     * @param method {@code totp}, {@code email}, or null when unknown
-     * @param reason {@code wrong_code} or {@code invalid_token}
+     * @param method {@code totp}, {@code email}, {@code passkey}, or null when unknown
+     * @param reason {@code wrong_code} or {@code invalid_token}; for {@code passkey} the check that failed
+     *               ({@link #passkeyLoginFailure})
      */
     public static Mono<Void> mfaFailure(Long userId, String method, String reason) {
         Map<String, Object> detail = new LinkedHashMap<>();
@@ -140,6 +141,51 @@ public final class Audit {
         detail.put("changes", changes);
         return record(AuditEntry.of(disabledNow ? AuditEvents.USER_DISABLED : AuditEvents.USER_CHANGED,
                 AuditEvents.SUCCESS, userId, detail));
+    }
+
+    /**
+     * A password-free passkey sign-in was refused: {@code login.failure} with reason {@code passkey}.
+     *
+     * @param userId the passkey's user, or null when the credential is unknown
+     * @param check  what failed: {@code challenge}, {@code origin}, {@code rp_id}, {@code signature},
+     *               {@code counter}, {@code user_verification}, {@code credential}, {@code user_handle},
+     *               {@code disabled} or {@code invalid}
+     */
+    public static Mono<Void> passkeyLoginFailure(Long userId, String check) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("reason", AuditEvents.PASSKEY);
+        detail.put("check", check);
+        return record(AuditEntry.of(AuditEvents.LOGIN_FAILURE, AuditEvents.FAILURE, userId, detail));
+    }
+
+    /** User {@code userId} (recently signed in) asked for a challenge to add a passkey. */
+    public static Mono<Void> passkeyRegistrationStarted(long userId) {
+        return record(AuditEntry.of(AuditEvents.PASSKEY_REGISTRATION_STARTED, AuditEvents.SUCCESS, userId,
+                Map.of()));
+    }
+
+    /** User {@code userId} added passkey {@code passkeyId}, attested in {@code format}. */
+    public static Mono<Void> passkeyAdded(long userId, long passkeyId, String format) {
+        return record(AuditEntry.of(AuditEvents.PASSKEY_ADDED, AuditEvents.SUCCESS, userId,
+                Map.of("passkey_id", passkeyId, "attestation_format", format)));
+    }
+
+    /** A new passkey of user {@code userId} was refused; {@code check} as in {@link #passkeyLoginFailure}. */
+    public static Mono<Void> passkeyRefused(long userId, String check) {
+        return record(AuditEntry.of(AuditEvents.PASSKEY_REFUSED, AuditEvents.FAILURE, userId,
+                Map.of("check", check)));
+    }
+
+    /** User {@code userId} renamed passkey {@code passkeyId}. */
+    public static Mono<Void> passkeyRenamed(long userId, long passkeyId) {
+        return record(AuditEntry.of(AuditEvents.PASSKEY_RENAMED, AuditEvents.SUCCESS, userId,
+                Map.of("passkey_id", passkeyId)));
+    }
+
+    /** User {@code userId} deleted passkey {@code passkeyId}. */
+    public static Mono<Void> passkeyRemoved(long userId, long passkeyId) {
+        return record(AuditEntry.of(AuditEvents.PASSKEY_REMOVED, AuditEvents.SUCCESS, userId,
+                Map.of("passkey_id", passkeyId)));
     }
 
     /** A login skipped its captcha from a bypass CIDR. */

@@ -27,12 +27,18 @@ public final class AuditEvents {
     public static final String PASSWORD_FORGOT = "password.forgot";
     public static final String PASSWORD_RESET = "password.reset";
     public static final String SESSION_ENDED = "session.ended";
+    public static final String PASSKEY_REGISTRATION_STARTED = "passkey.registration_started";
+    public static final String PASSKEY_ADDED = "passkey.added";
+    public static final String PASSKEY_REFUSED = "passkey.refused";
+    public static final String PASSKEY_RENAMED = "passkey.renamed";
+    public static final String PASSKEY_REMOVED = "passkey.removed";
 
     /** Every event name, as {@code event=} accepts them. */
     public static final List<String> ALL = List.of(LOGIN_SUCCESS, LOGIN_FAILURE, MFA_CHALLENGE, MFA_CODE_SENT,
             MFA_SUCCESS, MFA_FAILURE, SESSION_REFRESH, SESSION_LOGOUT, SESSION_LOGOUT_ALL, KEY_CREATED, KEY_REVOKED,
             KEY_ROTATED, KEY_EXPIRED_USE, USER_CREATED, USER_CHANGED, USER_DISABLED, REQUEST_REFUSED, CAPTCHA_BYPASS,
-            PASSWORD_CHANGE, PASSWORD_FORGOT, PASSWORD_RESET, SESSION_ENDED);
+            PASSWORD_CHANGE, PASSWORD_FORGOT, PASSWORD_RESET, SESSION_ENDED,
+            PASSKEY_REGISTRATION_STARTED, PASSKEY_ADDED, PASSKEY_REFUSED, PASSKEY_RENAMED, PASSKEY_REMOVED);
 
     public static final String SUCCESS = "success";
     public static final String FAILURE = "failure";
@@ -48,6 +54,8 @@ public final class AuditEvents {
     public static final String LOCKED = "locked";
     /** {@code login.failure} reason: the password matched a disabled user. */
     public static final String DISABLED = "disabled";
+    /** {@code login.failure} reason: a password-free passkey sign-in was refused (detail {@code check} says why). */
+    public static final String PASSKEY = "passkey";
 
     private AuditEvents() {
     }

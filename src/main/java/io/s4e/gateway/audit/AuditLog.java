@@ -11,13 +11,14 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.s4e.gateway.apikey.ApiKeyFormat;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.Authentication;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.GatewayAttributes;
 import io.s4e.gateway.web.PathNormalizer;
+import io.s4e.gateway.web.RefusalListener;
 import io.s4e.gateway.web.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,7 @@ import org.springframework.web.server.ServerWebExchange;
  * request, and takes no secret: an API key appears only as its display hint, and the query string never.
  */
 @Component
-public class AuditLog implements SmartLifecycle {
+public class AuditLog implements SmartLifecycle, RefusalListener {
 
     /** The logger of the structured event lines, for a log shipper to forward to a SIEM. */
     public static final String LOGGER = "s4e.audit";
@@ -124,6 +125,7 @@ public class AuditLog implements SmartLifecycle {
      * per source and {@code s4e.audit.refusal-window} ({@link RefusalAggregates}): only the first of a window makes
      * an event, a log line and a row; the others are counted in it.
      */
+    @Override
     public void refused(ServerWebExchange exchange, int status, String code) {
         if (!enabled) {
             return;

@@ -3,8 +3,8 @@ package io.s4e.gateway.bootstrap;
 import java.time.Duration;
 import java.util.List;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
 import io.s4e.gateway.apikey.ApiKeyService;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.user.PasswordHasher;
 import io.s4e.gateway.user.UserRecord;

@@ -3,7 +3,6 @@ package io.s4e.gateway.credential;
 import java.util.List;
 import java.util.Optional;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
 import io.s4e.gateway.web.Errors;
 
 import org.springframework.http.HttpCookie;

@@ -32,6 +32,7 @@ public class MfaLogin {
 
     static final String TOTP = "totp";
     static final String EMAIL = "email";
+    static final String PASSKEY = "passkey";
     /** How long an e-mailed code is accepted (the mfa_token itself may end sooner). */
     static final Duration EMAIL_CODE_LIFETIME = Duration.ofMinutes(10);
     private static final String EXPIRED = "Invalid or expired MFA token.";
@@ -196,14 +197,17 @@ public class MfaLogin {
         }
     }
 
-    /** The enabled methods, {@code totp} before {@code email}. */
+    /** The enabled methods, {@code totp} before {@code email} before {@code passkey}. */
     static List<String> methods(MfaSettings mfa) {
-        List<String> methods = new ArrayList<>(2);
+        List<String> methods = new ArrayList<>(3);
         if (mfa.totpEnabled()) {
             methods.add(TOTP);
         }
         if (mfa.emailEnabled()) {
             methods.add(EMAIL);
+        }
+        if (mfa.passkeyEnabled()) {
+            methods.add(PASSKEY);
         }
         return List.copyOf(methods);
     }

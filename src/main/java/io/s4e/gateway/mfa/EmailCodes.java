@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.SecretHashes;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -28,7 +28,7 @@ public class EmailCodes {
 
     /** The stored form of {@code code} sent for {@code mfaToken}. */
     public static String hash(String mfaToken, String code) {
-        return ApiKeyHasher.hash(mfaToken + ":" + code);
+        return SecretHashes.sha256(mfaToken + ":" + code);
     }
 
     /** True when {@code code} is the unexpired code last sent for {@code mfaToken}. */

@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 
-import io.s4e.gateway.apikey.ApiKeyHasher;
 import io.s4e.gateway.cluster.RedisKeyProperties;
 import io.s4e.gateway.credential.CredentialExtractor;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
@@ -157,7 +157,7 @@ public class MfaChallengeStore {
     }
 
     private String key(String token) {
-        return prefix + "mfa:" + ApiKeyHasher.hash(token);
+        return prefix + "mfa:" + SecretHashes.sha256(token);
     }
 
     private static MfaChallenge challenge(Map<String, String> fields) {

@@ -18,7 +18,9 @@ public class MfaRepository {
 
     /** The second factors of user {@code userId}; empty when there is no such user. */
     public Mono<MfaSettings> settings(long userId) {
-        return db.sql("SELECT id, email, totp_secret, totp_enabled, email_mfa_enabled FROM users WHERE id = :id")
+        return db.sql("SELECT id, email, totp_secret, totp_enabled, email_mfa_enabled, "
+                        + "EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = users.id) AS passkey_enabled "
+                        + "FROM users WHERE id = :id")
                 .bind("id", userId)
                 .map(MfaRepository::row)
                 .one();
@@ -73,6 +75,7 @@ public class MfaRepository {
                 row.get("email", String.class),
                 row.get("totp_secret", String.class),
                 Boolean.TRUE.equals(row.get("totp_enabled", Boolean.class)),
-                Boolean.TRUE.equals(row.get("email_mfa_enabled", Boolean.class)));
+                Boolean.TRUE.equals(row.get("email_mfa_enabled", Boolean.class)),
+                Boolean.TRUE.equals(row.get("passkey_enabled", Boolean.class)));
     }
 }

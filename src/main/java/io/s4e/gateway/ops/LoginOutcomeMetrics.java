@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
@@ -19,7 +20,8 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Counts the outcome of every login step ({@code s4e.login.outcomes{endpoint,outcome}}): {@code endpoint} is
- * {@code login}, {@code mfa_verify}, {@code mfa_send}, {@code refresh} or {@code logout}; {@code outcome} is
+ * {@code login}, {@code mfa_verify}, {@code mfa_send}, {@code refresh}, {@code logout}, {@code passkey_options} or
+ * {@code passkey_verify}; {@code outcome} is
  * {@code success}, {@code mfa_required} (a correct password of an MFA user: no session yet), or the error code of
  * the refusal ({@code unauthorized}, {@code invalid_request}, {@code captcha_failed}, {@code rate_limited},
  * {@code service_unavailable}, …). It only observes: the innermost filter, it sees the handlers' answers and errors.
@@ -35,7 +37,9 @@ public class LoginOutcomeMetrics implements WebFilter, Ordered {
             "/api/user/auth/mfa/verify", "mfa_verify",
             "/api/user/auth/mfa/send", "mfa_send",
             "/api/user/auth/refresh", "refresh",
-            "/api/user/auth/logout", "logout");
+            "/api/user/auth/logout", "logout",
+            "/api/user/auth/passkey/options", "passkey_options",
+            "/api/user/auth/passkey/verify", "passkey_verify");
 
     private final MeterRegistry meters;
 
@@ -91,6 +95,6 @@ public class LoginOutcomeMetrics implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
+        return FilterOrder.LOGIN_OUTCOME_METRICS;
     }
 }

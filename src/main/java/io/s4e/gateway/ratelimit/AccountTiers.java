@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.s4e.gateway.reactive.Ready;
-import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.cluster.InvalidationTopics;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.user.UserRecord;
 import io.s4e.gateway.user.UserRepository;
 import org.slf4j.Logger;
@@ -42,7 +42,7 @@ public class AccountTiers {
                 .maximumSize(properties.localCacheSize())
                 .expireAfterWrite(properties.tierCacheTtl())
                 .buildAsync();
-        bus.listen(ApiKeyVerifier.USER_TOPIC, this::invalidate);
+        bus.listen(InvalidationTopics.USER, this::invalidate);
     }
 
     /**

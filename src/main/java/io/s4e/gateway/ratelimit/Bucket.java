@@ -1,5 +1,7 @@
 package io.s4e.gateway.ratelimit;
 
+import io.s4e.gateway.route.Rate;
+
 /**
  * One token bucket to take a token from.
  *
@@ -18,5 +20,24 @@ public record Bucket(String key, long capacity, double perMilli, LimitKind kind)
     /** A tier bucket: refilled at {@code perMinute}, holding {@code perMinute + burst}. */
     public static Bucket ofTier(String key, RateLimitProperties.Tier tier) {
         return new Bucket(key, tier.capacity(), tier.perMinute() / 60_000.0, LimitKind.TIER);
+    }
+
+    /**
+     * The buckets of one decision as one reservable unit: tokens are always taken from all of them together (the
+     * same number from each), so the unit holds as many tokens as its smallest bucket and refills no faster than its
+     * slowest. Its key names every bucket; it is never a Redis key.
+     */
+    public static Bucket together(java.util.List<Bucket> buckets) {
+        StringBuilder key = new StringBuilder(64);
+        Bucket smallest = buckets.get(0);
+        double slowest = smallest.perMilli;
+        for (Bucket bucket : buckets) {
+            key.append(bucket.key).append('\n');
+            if (bucket.capacity < smallest.capacity) {
+                smallest = bucket;
+            }
+            slowest = Math.min(slowest, bucket.perMilli);
+        }
+        return new Bucket(key.toString(), smallest.capacity, slowest, smallest.kind);
     }
 }

@@ -10,9 +10,10 @@ import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 
 /**
  * In-process limiters per client IP (resilience4j, one per IP, never waiting for a permission), kept in a bounded
- * cache: an IP idle for two periods is dropped, its limiter would be fresh again anyway.
+ * cache: an IP idle for two periods is dropped, its limiter would be fresh again anyway. Public so that other
+ * features with a per-IP budget of their own (passkey sign-in challenges) use the same limiter.
  */
-final class ClientIpLimiters {
+public final class ClientIpLimiters {
 
     private final RateLimiterConfig config;
     private final long periodNanos;
@@ -30,10 +31,10 @@ final class ClientIpLimiters {
      * @param remaining      permissions left in the period
      * @param nanosToReset   until the period ends
      */
-    record Attempt(boolean allowed, int limit, int remaining, long nanosToReset) {
+    public record Attempt(boolean allowed, int limit, int remaining, long nanosToReset) {
     }
 
-    ClientIpLimiters(int perPeriod, Duration period, int maxIps) {
+    public ClientIpLimiters(int perPeriod, Duration period, int maxIps) {
         this.config = RateLimiterConfig.custom()
                 .limitForPeriod(perPeriod)
                 .limitRefreshPeriod(period)
@@ -47,7 +48,7 @@ final class ClientIpLimiters {
     }
 
     /** Takes a permission for {@code ip} when one is left in the current period; never waits. */
-    Attempt attempt(String ip) {
+    public Attempt attempt(String ip) {
         Held held = limiters.get(ip, k -> {
             long start = System.nanoTime();
             return new Held((AtomicRateLimiter) RateLimiter.of("client-ip", config), start);

@@ -2,44 +2,28 @@ package io.s4e.gateway.ratelimit;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
-import io.s4e.gateway.route.RouteMetadataCheck;
+import io.s4e.gateway.route.EndpointLimit;
+import io.s4e.gateway.route.Rate;
+import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.web.PathNormalizer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
-import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.route.RouteDefinition;
-import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
-import org.springframework.context.event.EventListener;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 
 /**
- * The per-endpoint limits of a request: the route's metadata ({@code s4e-rate-limit}, {@code s4e-max-concurrent}),
- * and for what the route leaves unset, the configured endpoint of the request's method and path
- * ({@code s4e.rate-limits.endpoints}, by default those of CONTRACT §7). Metadata is validated when the gateway
- * starts (invalid metadata stops it with a message naming the route) and parsed once per loaded route.
+ * The per-endpoint limits of a request: the route's own ({@code s4e-rate-limit}, {@code s4e-max-concurrent}, parsed
+ * with the rest of its rules in {@link RoutePolicy}), and for what the route leaves unset, the configured endpoint of
+ * the request's method and path ({@code s4e.rate-limits.endpoints}, by default those of CONTRACT §7).
  * <p>
  * A configured endpoint is matched on the request's canonical path ({@link PathNormalizer}: escapes of unreserved
  * characters decoded, dot segments, duplicate and trailing slashes removed), ignoring letter case: every spelling
  * of {@code POST /api/scan/create} that reaches the upstream shares its limit (docs/request-paths.md).
  */
 @Component
-public class EndpointLimits implements SmartInitializingSingleton, RouteMetadataCheck {
+public class EndpointLimits {
 
-    private static final Logger log = LoggerFactory.getLogger(EndpointLimits.class);
-
-    private final RouteDefinitionLocator definitions;
     private final List<Configured> configured;
-    private final Map<String, Parsed> byRouteId = new ConcurrentHashMap<>();
-
-    private record Parsed(Route route, EndpointLimit limit) {
-    }
 
     /** A configured endpoint: its method, its canonical path and its limits. */
     private record Configured(String method, String path, EndpointLimit limit) {
@@ -49,8 +33,7 @@ public class EndpointLimits implements SmartInitializingSingleton, RouteMetadata
         }
     }
 
-    public EndpointLimits(RouteDefinitionLocator definitions, RateLimitProperties properties) {
-        this.definitions = definitions;
+    public EndpointLimits(RateLimitProperties properties) {
         this.configured = properties.endpoints().stream().map(EndpointLimits::configured).toList();
     }
 
@@ -62,45 +45,13 @@ public class EndpointLimits implements SmartInitializingSingleton, RouteMetadata
                 endpoint.limit() == null ? null : Rate.parse(endpoint.limit()), endpoint.maxConcurrent()));
     }
 
-    /** Validates every configured route's rate-limit metadata at start; throws to stop a misconfigured gateway. */
-    @Override
-    public void afterSingletonsInstantiated() {
-        definitions.getRouteDefinitions().toStream().forEach(EndpointLimits::validate);
-    }
-
-    private static void validate(RouteDefinition definition) {
-        try {
-            EndpointLimit.parse(definition.getId(), definition.getMetadata());
-        }
-        catch (IllegalArgumentException invalid) {
-            throw new IllegalStateException("Route '" + definition.getId() + "' has invalid metadata: "
-                    + invalid.getMessage(), invalid);
-        }
-    }
-
-    /** Checks {@code s4e-rate-limit} and {@code s4e-max-concurrent}. */
-    @Override
-    public void check(String routeId, Map<String, Object> metadata) {
-        EndpointLimit.parse(routeId, metadata);
-    }
-
-    /** Drops the parsed limits when routes were reloaded. */
-    @EventListener
-    public void onRoutesRefreshed(RefreshRoutesResultEvent event) {
-        byRouteId.clear();
-    }
-
     /**
-     * The limits of {@code request} on {@code route}.
+     * The limits of {@code request} on a route with {@code policy}.
      *
-     * @return the limits, {@link EndpointLimit#NONE} when none applies; null when the route's metadata became
-     *         invalid after a refresh (the route is closed by its policy as well)
+     * @return the limits, {@link EndpointLimit#NONE} when none applies
      */
-    public EndpointLimit of(Route route, ServerHttpRequest request) {
-        EndpointLimit fromRoute = forRoute(route);
-        if (fromRoute == null) {
-            return null;
-        }
+    public EndpointLimit of(RoutePolicy policy, ServerHttpRequest request) {
+        EndpointLimit fromRoute = policy.limit();
         if (configured.isEmpty() || (fromRoute.rate() != null && fromRoute.maxConcurrent() != null)) {
             return fromRoute;
         }
@@ -125,22 +76,5 @@ public class EndpointLimits implements SmartInitializingSingleton, RouteMetadata
             }
         }
         return null;
-    }
-
-    private EndpointLimit forRoute(Route route) {
-        Parsed parsed = byRouteId.get(route.getId());
-        if (parsed != null && parsed.route() == route) {
-            return parsed.limit();
-        }
-        EndpointLimit limit;
-        try {
-            limit = EndpointLimit.parse(route.getId(), route.getMetadata());
-        }
-        catch (IllegalArgumentException invalid) {
-            log.error("Route '{}' has invalid rate-limit metadata: {}", route.getId(), invalid.getMessage());
-            limit = null;
-        }
-        byRouteId.put(route.getId(), new Parsed(route, limit));
-        return limit;
     }
 }

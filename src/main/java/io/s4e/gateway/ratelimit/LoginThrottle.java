@@ -1,15 +1,12 @@
 package io.s4e.gateway.ratelimit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.user.EmailAddress;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.ErrorCode;
@@ -180,20 +177,10 @@ public class LoginThrottle {
 
     /** The lock key of {@code email}: the hash of its canonical form, the same form the login looks the user up by. */
     private static String emailSubject(String email) {
-        return "login:" + sha256(EmailAddress.canonical(email));
+        return "login:" + SecretHashes.sha256(EmailAddress.canonical(email));
     }
 
     private static String mfaSubject(long userId) {
         return "mfa:" + userId;
-    }
-
-    private static String sha256(String value) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        }
-        catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException(impossible);
-        }
     }
 }

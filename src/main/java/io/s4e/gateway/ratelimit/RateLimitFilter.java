@@ -6,28 +6,27 @@ import java.util.List;
 import java.util.Optional;
 
 import io.s4e.gateway.config.FilterOrder;
-import io.s4e.gateway.principal.Authentication;
-import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.reactive.Ready;
+import io.s4e.gateway.route.EndpointLimit;
+import io.s4e.gateway.route.Rate;
 import io.s4e.gateway.route.RoutePolicy;
-import io.s4e.gateway.route.RoutePolicyRegistry;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayAttributes;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Rate limits of forwarded requests (CONTRACT §7), after authentication and before authorization. An authenticated
+ * Rate limits of forwarded requests (CONTRACT §7), after the principal step and before scopes and MFA. An authenticated
  * request takes a token from its account's tier bucket (shared by all the account's keys and sessions) and, where
- * the endpoint has one, from the endpoint's bucket of the account, both in one Redis round trip; a request without
+ * the endpoint has one, from the endpoint's bucket of the account, both at once (from this replica's reservation of
+ * the two, or in one Redis round trip); a request without
  * a principal (public routes, optional routes without credential) is limited per client IP by the endpoint's limit
  * only. Then a concurrency lease is taken where the endpoint has {@code s4e-max-concurrent}, held until the response
  * ends. A refusal is 429 {@code rate_limited}; limited responses carry the {@code X-RateLimit-*} headers.
@@ -37,7 +36,6 @@ import org.springframework.web.server.ServerWebExchange;
 public class RateLimitFilter implements GlobalFilter, Ordered {
 
     private final RateLimitProperties properties;
-    private final RoutePolicyRegistry policies;
     private final EndpointLimits endpointLimits;
     private final AccountTiers tiers;
     private final TokenBuckets buckets;
@@ -46,11 +44,10 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
     private final ClientIps clientIps;
     private final Clock clock;
 
-    public RateLimitFilter(RateLimitProperties properties, RoutePolicyRegistry policies, EndpointLimits endpointLimits,
-                           AccountTiers tiers, TokenBuckets buckets, ConcurrencyLeases leases, RateLimitKeys keys,
-                           ClientIps clientIps, Clock clock) {
+    public RateLimitFilter(RateLimitProperties properties, EndpointLimits endpointLimits, AccountTiers tiers,
+                           TokenBuckets buckets, ConcurrencyLeases leases, RateLimitKeys keys, ClientIps clientIps,
+                           Clock clock) {
         this.properties = properties;
-        this.policies = policies;
         this.endpointLimits = endpointLimits;
         this.tiers = tiers;
         this.buckets = buckets;
@@ -65,31 +62,18 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         if (!properties.enabled()) {
             return chain.filter(exchange);
         }
-        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-        RoutePolicy policy = route == null ? null : policies.policyFor(route);
-        EndpointLimit limit = route == null ? null : endpointLimits.of(route, exchange.getRequest());
-        if (policy == null || limit == null) {
-            return chain.filter(exchange); // authorization refuses it (404 or 500)
+        RoutePolicy policy = exchange.getAttribute(GatewayAttributes.ROUTE_POLICY);
+        if (policy == null) {
+            return chain.filter(exchange); // the principal step refused it already (404 or 500)
         }
-        if (policy.auth() == RoutePolicy.AuthMode.NONE) {
+        EndpointLimit limit = endpointLimits.of(policy, exchange.getRequest());
+        // the principal step resolved the caller: present when the route needs or accepts one and it was given
+        Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
+        if (principal == null) {
             return limit.isNone() ? chain.filter(exchange) : limited(exchange, chain, null, limit);
         }
-        Principal ready = Authentication.readyPrincipalOf(exchange);
-        if (ready != null) {
-            Mono<Void> decided = decidedNow(exchange, chain, ready, limit);
-            if (decided != null) {
-                return decided;
-            }
-        }
-        return AuthenticationFilter.authenticationOf(exchange).principal()
-                .map(Optional::of)
-                .defaultIfEmpty(Optional.empty())
-                .flatMap(principal -> {
-                    if (principal.isEmpty() && (policy.auth() == RoutePolicy.AuthMode.REQUIRED || limit.isNone())) {
-                        return chain.filter(exchange); // required: authorization answers 401
-                    }
-                    return limited(exchange, chain, principal.orElse(null), limit);
-                });
+        Mono<Void> decided = decidedNow(exchange, chain, principal, limit);
+        return decided != null ? decided : limited(exchange, chain, principal, limit);
     }
 
     /**

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.s4e.gateway.route.Rate;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -207,7 +209,7 @@ public record RateLimitProperties(Boolean enabled, Map<String, Tier> tiers, Stri
     }
 
     /**
-     * Local reservation of tier tokens. A replica takes up to a batch of tokens from an account's shared bucket in one
+     * Local reservation of tokens (the buckets of one decision together). A replica takes up to a batch of tokens from an account's shared buckets in one
      * round trip and hands them out in-process. The batch starts at one token and doubles while the account keeps
      * using its reservation up within a second, up to the smaller of {@code maxBatch} and {@code fraction} of the
      * bucket's capacity. No request is ever admitted without a token taken from the shared bucket; a replica holds at

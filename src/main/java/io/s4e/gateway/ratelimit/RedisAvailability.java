@@ -2,6 +2,7 @@ package io.s4e.gateway.ratelimit;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.s4e.gateway.route.Rate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,11 +5,11 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.s4e.gateway.apikey.ApiKeyFormat;
-import io.s4e.gateway.apikey.ApiKeyHasher;
 import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.ErrorCode;
@@ -74,7 +74,9 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         Credential credential = AuthenticationFilter.authenticationOf(exchange).credential().orElse(null);
-        if (credential == null || credential.kind() != Credential.Kind.API_KEY) {
+        if (credential == null || credential.kind() != Credential.Kind.API_KEY
+                || !ApiKeyFormat.isWellFormed(credential.value())) {
+            // a malformed key cannot be a guess at a valid one: refused without a store and never counted
             return chain.filter(exchange);
         }
         String ip = clientIps.of(exchange);
@@ -97,7 +99,7 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
         if (!ApiKeyFormat.isWellFormed(key)) {
             return false;
         }
-        String hash = ApiKeyHasher.hash(key);
+        String hash = SecretHashes.sha256(key);
         boolean passes = verifier.isVerifiedHere(hash) || knownValid.getIfPresent(hash) != null;
         if (passes) {
             metrics.sparedByBlock();

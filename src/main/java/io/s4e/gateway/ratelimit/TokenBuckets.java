@@ -18,9 +18,10 @@ import org.springframework.stereotype.Component;
  * replica asks beyond the replicas' clock skew: a replica whose clock is behind a bucket's last refill adds no tokens
  * until it catches up. Every key expires once its bucket would be full again.
  *
- * <p>A single-bucket take (a tier quota on a route without its own limit) may be served from tokens this replica
- * reserved ahead ({@link TokenReservations}): one round trip per batch for a busy account, never an admission without
- * a token of the shared bucket.
+ * <p>A take may be served from tokens this replica reserved ahead ({@link TokenReservations}): one round trip per
+ * batch for a busy account, never an admission without a token of every shared bucket. The buckets of one decision
+ * (a tier quota and a route's own limit) are reserved together: the script takes the same number of tokens from each,
+ * so a batch of N is N admissions' worth of every bucket, and the batch size follows the smallest bucket.
  *
  * <p>When Redis does not answer within {@code s4e.rate-limits.redis-timeout}, or failed less than
  * {@code redis-retry} ago, the same buckets are kept in-process per replica ({@link LocalBuckets}): never "allow
@@ -58,15 +59,16 @@ public class TokenBuckets {
      */
     public Mono<Decision> take(List<Bucket> buckets) {
         long now = clock.millis();
-        Bucket single = buckets.size() == 1 ? buckets.get(0) : null;
-        if (single != null && reservations.applies(single)) {
-            Decision reserved = reservations.takeReserved(single);
+        Bucket reservable = buckets.size() == 1 ? buckets.get(0) : Bucket.together(buckets);
+        boolean reserving = reservations.applies(reservable);
+        if (reserving) {
+            Decision reserved = reservations.takeReserved(reservable);
             if (reserved != null) {
-                metrics.servedFromReservation(single.kind());
-                metrics.decided(single.kind(), true);
-                long ahead = availability.usable() ? reservations.refillWanted(single, now) : 0;
+                metrics.servedFromReservation(reserved.kind());
+                metrics.decided(reserved.kind(), true);
+                long ahead = availability.usable() ? reservations.refillWanted(reservable, now) : 0;
                 if (ahead > 0) {
-                    fetchAhead(single, ahead, now);
+                    fetchAhead(buckets, reservable, ahead, now);
                 }
                 return Mono.just(reserved);
             }
@@ -74,29 +76,29 @@ public class TokenBuckets {
         if (!availability.usable()) {
             return Mono.fromSupplier(() -> fallback(buckets, now));
         }
-        long want = single != null && reservations.applies(single) ? reservations.want(single, now) : 1;
-        List<String> keys = new ArrayList<>(buckets.size());
-        List<String> args = new ArrayList<>(2 + 2 * buckets.size());
-        args.add(Long.toString(now));
-        args.add(Long.toString(want));
-        for (Bucket bucket : buckets) {
-            keys.add(bucket.key());
-            args.add(Long.toString(bucket.capacity()));
-            args.add(Double.toString(bucket.perMilli()));
-        }
-        return redis.execute(SCRIPT, keys, args)
-                .next()
-                .timeout(timeout)
+        long want = reserving ? reservations.want(reservable, now) : 1;
+        return script(buckets, want, now)
                 .map(result -> {
                     long taken = number(result, 0);
                     Decision shared = decision(buckets, taken > 0, result, now);
-                    return want > 1 || (single != null && reservations.applies(single))
-                            ? reservations.received(single, want, taken, shared) : shared;
+                    if (!reserving) {
+                        return shared;
+                    }
+                    Decision answer = reservations.received(reservable, want, taken, shared);
+                    if (!answer.allowed()) {
+                        // a fetch ahead, sent before this take on the same connection, may have brought tokens that
+                        // this request's refusal did not see: they are this replica's to hand out
+                        Decision held = reservations.takeReserved(reservable);
+                        if (held != null) {
+                            return held;
+                        }
+                    }
+                    return answer;
                 })
                 .doOnNext(ok -> availability.succeeded())
                 .onErrorResume(failure -> {
                     if (want > 1) {
-                        reservations.abandoned(single, want);
+                        reservations.abandoned(reservable, want);
                     }
                     availability.failed(failure);
                     return Mono.fromSupplier(() -> fallback(buckets, now));
@@ -110,18 +112,31 @@ public class TokenBuckets {
         return decision;
     }
 
-    /** Takes {@code want} tokens of {@code bucket} into this replica's reservation, in the background. */
-    private void fetchAhead(Bucket bucket, long want, long now) {
-        List<Bucket> single = List.of(bucket);
-        redis.execute(SCRIPT, List.of(bucket.key()), List.of(Long.toString(now), Long.toString(want),
-                        Long.toString(bucket.capacity()), Double.toString(bucket.perMilli())))
-                .next()
-                .timeout(timeout)
+    /**
+     * Takes {@code want} tokens of every bucket of {@code buckets} into this replica's reservation
+     * {@code reservable}, in the background.
+     */
+    private void fetchAhead(List<Bucket> buckets, Bucket reservable, long want, long now) {
+        script(buckets, want, now)
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("no answer from the token script")))
                 .subscribe(result -> {
                     long taken = number(result, 0);
-                    reservations.refilled(bucket, want, taken, decision(single, taken > 0, result, now));
-                }, failure -> reservations.abandoned(bucket, want + 1));
+                    reservations.refilled(reservable, want, taken, decision(buckets, taken > 0, result, now));
+                }, failure -> reservations.abandoned(reservable, want + 1));
+    }
+
+    /** One run of the take script: up to {@code want} tokens from every bucket, or none. */
+    private Mono<List> script(List<Bucket> buckets, long want, long now) {
+        List<String> keys = new ArrayList<>(buckets.size());
+        List<String> args = new ArrayList<>(2 + 2 * buckets.size());
+        args.add(Long.toString(now));
+        args.add(Long.toString(want));
+        for (Bucket bucket : buckets) {
+            keys.add(bucket.key());
+            args.add(Long.toString(bucket.capacity()));
+            args.add(Double.toString(bucket.perMilli()));
+        }
+        return redis.execute(SCRIPT, keys, args).next().timeout(timeout);
     }
 
     private static Decision decision(List<Bucket> buckets, boolean allowed, List<?> result, long now) {

@@ -1,5 +1,6 @@
 package io.s4e.gateway.relay;
 
+import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.web.CachePolicy;
 import io.s4e.gateway.web.GatewayAttributes;
 
@@ -30,6 +31,6 @@ public class ForwardedCacheHeaders implements HttpHeadersFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
+        return FilterOrder.FORWARDED_CACHE_HEADERS;
     }
 }

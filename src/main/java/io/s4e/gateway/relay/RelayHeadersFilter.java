@@ -3,6 +3,8 @@ package io.s4e.gateway.relay;
 import java.util.List;
 import java.util.Map;
 
+import io.s4e.gateway.config.FilterOrder;
+
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
@@ -99,7 +101,7 @@ public class RelayHeadersFilter implements HttpHeadersFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE - 1;
+        return FilterOrder.RELAY_HEADERS;
     }
 
     /** Puts {@link RelayHeadersFilter} in place of the three Spring Cloud Gateway filters whose work it does. */

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
@@ -38,9 +39,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 public class UpstreamConnectionFilter implements GlobalFilter, Ordered {
-
-    /** Between the response writer ({@code -1}) and the routing filter (lowest precedence). */
-    public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER + 1;
 
     private static final String HANDLER_NAME = "s4e.upstreamBodyTimeout";
     private static final String TIMEOUT_KEY = "response-timeout";
@@ -134,6 +132,6 @@ public class UpstreamConnectionFilter implements GlobalFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return ORDER;
+        return FilterOrder.UPSTREAM_CONNECTION;
     }
 }

@@ -14,8 +14,10 @@ import io.s4e.gateway.principal.Scopes;
  * @param auth   whether a credential is required, optional or ignored
  * @param scopes scopes all needed ({@code admin} satisfies any)
  * @param mfa    true when a session must have passed MFA
+ * @param limit  the route's own limits ({@code s4e-rate-limit}, {@code s4e-max-concurrent}); {@link EndpointLimit#NONE}
+ *               when it sets none
  */
-public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa) {
+public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, EndpointLimit limit) {
 
     /** Metadata key of the authentication mode. */
     public static final String AUTH = "s4e-auth";
@@ -25,7 +27,7 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa) {
     public static final String MFA = "s4e-mfa";
 
     /** The policy of a route without metadata: authentication required, no scope. */
-    public static final RoutePolicy DEFAULT = new RoutePolicy(AuthMode.REQUIRED, List.of(), false);
+    public static final RoutePolicy DEFAULT = new RoutePolicy(AuthMode.REQUIRED, List.of(), false, EndpointLimit.NONE);
 
     /** {@code s4e-auth} values. */
     public enum AuthMode {
@@ -34,21 +36,22 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa) {
 
     public RoutePolicy {
         scopes = List.copyOf(scopes);
+        limit = limit == null ? EndpointLimit.NONE : limit;
     }
 
     /**
-     * Parses a route's metadata.
+     * Parses the metadata of route {@code routeId}: every rule of the route, once per loaded route.
      *
      * @throws IllegalArgumentException naming the key and value when a value is not understood
      */
-    public static RoutePolicy parse(Map<String, Object> metadata) {
+    public static RoutePolicy parse(String routeId, Map<String, Object> metadata) {
         if (metadata == null || metadata.isEmpty()) {
             return DEFAULT;
         }
         AuthMode auth = parseAuth(metadata.get(AUTH));
         List<String> scopes = parseScopes(metadata.get(SCOPES));
         boolean mfa = parseBoolean(metadata.get(MFA));
-        return new RoutePolicy(auth, scopes, mfa);
+        return new RoutePolicy(auth, scopes, mfa, EndpointLimit.parse(routeId, metadata));
     }
 
     private static AuthMode parseAuth(Object value) {

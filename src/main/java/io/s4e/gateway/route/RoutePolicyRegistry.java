@@ -9,14 +9,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
 import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
 import org.springframework.cloud.gateway.route.RouteDefinition;
+import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The parsed policy of every route. Policies are parsed when routes load (at start, where invalid metadata stops
- * the gateway with a message naming the route, and on every refresh), never per request.
+ * The parsed rules of every route (auth mode, scopes, MFA, rate and concurrency limits: {@link RoutePolicy}), the
+ * one place route metadata is read. Policies are parsed when routes load (at start, where invalid metadata stops the
+ * gateway with a message naming the route, and on every refresh), never per request.
  */
 @Component
 public class RoutePolicyRegistry implements SmartInitializingSingleton, RouteMetadataCheck {
@@ -43,7 +44,7 @@ public class RoutePolicyRegistry implements SmartInitializingSingleton, RouteMet
 
     private void validate(RouteDefinition definition) {
         try {
-            RoutePolicy.parse(definition.getMetadata());
+            RoutePolicy.parse(definition.getId(), definition.getMetadata());
         }
         catch (IllegalArgumentException invalid) {
             throw new IllegalStateException("Route '" + definition.getId() + "' has invalid metadata: "
@@ -51,10 +52,10 @@ public class RoutePolicyRegistry implements SmartInitializingSingleton, RouteMet
         }
     }
 
-    /** Checks {@code s4e-auth}, {@code s4e-scopes} and {@code s4e-mfa}. */
+    /** Checks every rule: {@code s4e-auth}, {@code s4e-scopes}, {@code s4e-mfa}, {@code s4e-rate-limit}, {@code s4e-max-concurrent}. */
     @Override
     public void check(String routeId, Map<String, Object> metadata) {
-        RoutePolicy.parse(metadata);
+        RoutePolicy.parse(routeId, metadata);
     }
 
     /** Drops the parsed policies when routes were reloaded; they are parsed again on first use. */
@@ -81,7 +82,7 @@ public class RoutePolicyRegistry implements SmartInitializingSingleton, RouteMet
 
     private static RoutePolicy parseOrClose(Route route) {
         try {
-            return RoutePolicy.parse(route.getMetadata());
+            return RoutePolicy.parse(route.getId(), route.getMetadata());
         }
         catch (IllegalArgumentException invalid) {
             log.error("Route '{}' has invalid metadata and is closed: {}", route.getId(), invalid.getMessage());

@@ -11,7 +11,7 @@ import java.util.List;
  * @param userId     the user's id
  * @param email      the user's email when the session was issued
  * @param role       the user's role when the session was issued (a refresh reads it again)
- * @param amr        how the user authenticated ({@code pwd}, {@code mfa})
+ * @param amr        how the user authenticated ({@code pwd}, {@code mfa}, {@code hwk})
  * @param loginAt    when the user logged in (password or MFA step); refreshes keep it, so it tells whether the
  *                   authentication is recent, and never carry a session beyond max-lifetime from here
  * @param expiresAt  when this session (and its token) ends
@@ -30,9 +30,13 @@ public record Session(String sid, long userId, String email, String role, List<S
         amr = List.copyOf(amr);
     }
 
-    /** True when the login passed multi-factor verification. */
+    /**
+     * True when the login passed multi-factor verification: a second factor after the password ({@code mfa}), or a
+     * password-free passkey sign-in ({@code hwk}: a key bound to the device, used after the authenticator verified
+     * the user).
+     */
     public boolean mfaPassed() {
-        return amr.contains("mfa");
+        return amr.contains("mfa") || amr.contains("hwk");
     }
 
     /** True when the user logged in (password or MFA step) less than {@code within} before {@code now}. */

@@ -64,7 +64,7 @@ public record SessionDevice(String clientIp, String userAgent) {
 
         @Override
         public int getOrder() {
-            return FilterOrder.AUDIT_CONTEXT + 1;
+            return FilterOrder.SESSION_DEVICE;
         }
     }
 }

@@ -3,9 +3,9 @@ package io.s4e.gateway.user;
 import java.util.List;
 import java.util.Set;
 
-import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.cluster.InvalidationBus;
+import io.s4e.gateway.cluster.InvalidationTopics;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
@@ -124,7 +124,7 @@ public class UserService {
         boolean disabledChanged = before.disabled() != after.disabled();
         boolean tierChanged = !before.tier().equals(after.tier());
         Mono<Void> invalidate = roleChanged || disabledChanged || tierChanged || request.disabled() != null
-                ? bus.publish(ApiKeyVerifier.USER_TOPIC, String.valueOf(after.id()))
+                ? bus.publish(InvalidationTopics.USER, String.valueOf(after.id()))
                 : Mono.empty();
         Mono<Void> endSessions = roleChanged || after.disabled()
                 ? sessions.revokeAll(after.id()).then()

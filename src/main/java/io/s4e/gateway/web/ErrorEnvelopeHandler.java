@@ -2,10 +2,11 @@ package io.s4e.gateway.web;
 
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
-import io.s4e.gateway.audit.AuditLog;
+import io.s4e.gateway.config.FilterOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -34,7 +35,7 @@ import org.springframework.web.server.WebExceptionHandler;
  * stack trace ever reaches a client. Unexpected errors are logged with their stack trace, here only.
  */
 @Component
-@Order(-2)
+@Order(FilterOrder.ERROR_ENVELOPE)
 public class ErrorEnvelopeHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorEnvelopeHandler.class);
@@ -43,11 +44,11 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
     public static final String BEARER_CHALLENGE = "Bearer realm=\"s4e\"";
 
     private final ClientIps clientIps;
-    private final AuditLog audit;
+    private final List<RefusalListener> refusalListeners;
 
-    public ErrorEnvelopeHandler(ClientIps clientIps, AuditLog audit) {
+    public ErrorEnvelopeHandler(ClientIps clientIps, List<RefusalListener> refusalListeners) {
         this.clientIps = clientIps;
-        this.audit = audit;
+        this.refusalListeners = List.copyOf(refusalListeners);
     }
 
     @Override
@@ -135,11 +136,13 @@ public class ErrorEnvelopeHandler implements WebExceptionHandler {
         return false;
     }
 
-    /** Every 401, 403 and 429 is a {@code request.refused} audit event. */
+    /** Every 401, 403 and 429 goes to the refusal listeners (the audit log's {@code request.refused} events). */
     private void auditRefusal(ServerWebExchange exchange, GatewayException error) {
         int status = error.status().value();
         if (status == 401 || status == 403 || status == 429) {
-            audit.refused(exchange, status, error.code().code());
+            for (RefusalListener listener : refusalListeners) {
+                listener.refused(exchange, status, error.code().code());
+            }
         }
     }
 

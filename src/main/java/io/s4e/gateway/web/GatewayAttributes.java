@@ -9,6 +9,9 @@ public final class GatewayAttributes {
     /** The authenticated {@link io.s4e.gateway.principal.Principal}, once a route policy resolved it. */
     public static final String PRINCIPAL = "s4e.principal";
 
+    /** The matched route's policy (route/RoutePolicy), set by the principal step for every later step. */
+    public static final String ROUTE_POLICY = "s4e.routePolicy";
+
     /** The client IP ({@code String}) as resolved from the peer and trusted proxies. */
     public static final String CLIENT_IP = "s4e.clientIp";
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;

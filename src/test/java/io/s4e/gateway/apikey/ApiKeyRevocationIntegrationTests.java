@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -86,7 +88,7 @@ class ApiKeyRevocationIntegrationTests {
         TestData.update("UPDATE api_keys SET revoked_at = now() WHERE id = ?", id);
         assertThat(gateway.assetsStatus(secret)).as("still cached: nothing told this replica").isEqualTo(200);
 
-        redis.convertAndSend(TestInfrastructure.get().redisPrefix + "invalidate", "key:" + ApiKeyHasher.hash(secret))
+        redis.convertAndSend(TestInfrastructure.get().redisPrefix + "invalidate", "key:" + SecretHashes.sha256(secret))
                 .block(Duration.ofSeconds(5));
 
         assertThat(firstRefusal(secret, Duration.ofSeconds(1), null)).as("refused within 1 s").isNotNull();

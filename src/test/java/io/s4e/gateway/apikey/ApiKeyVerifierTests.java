@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.cluster.RedisKeyProperties;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleProperties;
 import io.s4e.gateway.principal.RoleScopes;

@@ -5,6 +5,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -59,7 +61,7 @@ class NoPlaintextStoredIntegrationTests {
         String id = created.get("id").asString();
         String secret = created.get("key").asString();
 
-        assertThat(Rows.keyColumn(id, "key_hash")).isEqualTo(ApiKeyHasher.hash(secret)).matches("[0-9a-f]{64}");
+        assertThat(Rows.keyColumn(id, "key_hash")).isEqualTo(SecretHashes.sha256(secret)).matches("[0-9a-f]{64}");
         assertThat(Rows.keyColumn(id, "previous_hash")).isNull();
         assertThat(Rows.keyColumn(id, "prefix")).isEqualTo(secret.substring(0, 13));
         assertThat(Rows.keyColumn(id, "last4")).isEqualTo(secret.substring(secret.length() - 4));
@@ -72,13 +74,13 @@ class NoPlaintextStoredIntegrationTests {
 
         String fresh = gateway.rotate(ADMIN_KEY, id, "{\"grace_seconds\":60}").get("key").asString();
 
-        assertThat(Rows.keyColumn(id, "key_hash")).isEqualTo(ApiKeyHasher.hash(fresh));
-        assertThat(Rows.keyColumn(id, "previous_hash")).isEqualTo(ApiKeyHasher.hash(created.get("key").asString()));
+        assertThat(Rows.keyColumn(id, "key_hash")).isEqualTo(SecretHashes.sha256(fresh));
+        assertThat(Rows.keyColumn(id, "previous_hash")).isEqualTo(SecretHashes.sha256(created.get("key").asString()));
     }
 
     @Test
     void bootstrapKeyWhenStoredThenOnlyItsHash() {
-        assertThat(Rows.number("SELECT count(*) FROM api_keys WHERE key_hash = ?", ApiKeyHasher.hash(ADMIN_KEY)))
+        assertThat(Rows.number("SELECT count(*) FROM api_keys WHERE key_hash = ?", SecretHashes.sha256(ADMIN_KEY)))
                 .isEqualTo(1);
         assertThat(StoredText.placesHolding(ADMIN_KEY)).isEmpty();
     }

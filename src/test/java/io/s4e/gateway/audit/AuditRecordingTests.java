@@ -16,7 +16,6 @@ import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.NetworkProperties;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Mono;
 
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -125,7 +124,7 @@ class AuditRecordingTests {
 
     @Test
     void keyHintWhenWellFormedKeyThenPrefixAndLastFourOnly() {
-        String key = io.s4e.gateway.apikey.ApiKeyFormat.generate(new java.security.SecureRandom());
+        String key = io.s4e.gateway.credential.ApiKeyFormat.generate(new java.security.SecureRandom());
         assertThat(AuditLog.keyHintOf(key)).isEqualTo(key.substring(0, 13) + "…" + key.substring(37))
                 .doesNotContain(key.substring(13, 37));
         assertThat(AuditLog.keyHintOf("s4e_live_not-a-key")).isNull();

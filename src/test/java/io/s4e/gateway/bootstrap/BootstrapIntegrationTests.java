@@ -3,8 +3,8 @@ package io.s4e.gateway.bootstrap;
 import java.time.Duration;
 import java.util.List;
 
-import io.s4e.gateway.apikey.ApiKeyHasher;
 import io.s4e.gateway.apikey.ApiKeyService;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;
@@ -23,7 +23,7 @@ class BootstrapIntegrationTests {
 
     private static final String ADMIN_EMAIL = TestInfrastructure.ADMIN_EMAIL;
     private static final String ADMIN_PASSWORD = TestInfrastructure.ADMIN_PASSWORD;
-    private static final String ADMIN_KEY_HASH = ApiKeyHasher.hash(TestInfrastructure.get().adminKey);
+    private static final String ADMIN_KEY_HASH = SecretHashes.sha256(TestInfrastructure.get().adminKey);
 
     @Autowired
     Bootstrap bootstrap;
@@ -100,7 +100,7 @@ class BootstrapIntegrationTests {
                     .block(Duration.ofSeconds(30));
 
             assertThat(created).containsExactlyInAnyOrder(true, false);
-            assertThat(count("SELECT count(*) FROM api_keys WHERE key_hash = ?", ApiKeyHasher.hash(attemptSecret)))
+            assertThat(count("SELECT count(*) FROM api_keys WHERE key_hash = ?", SecretHashes.sha256(attemptSecret)))
                     .isEqualTo(1);
         }
     }

@@ -143,12 +143,46 @@ final class ConsoleBrowser implements AutoCloseable {
         return cookie == null ? null : cookie.getValue();
     }
 
+    /**
+     * What the browser shows of {@code element}, as PNG: the element scrolled to the middle of the window, then cut
+     * out of a screenshot of the window by its bounding box. (chromedriver's own element screenshot comes out shifted
+     * on a page taller than the window, by as much as the page was scrolled.)
+     */
+    byte[] elementAsSeen(WebElement element) {
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> box = (Map<String, Object>) driver.executeScript(
+                    "arguments[0].scrollIntoView({block: 'center', inline: 'center'});"
+                            + "const r = arguments[0].getBoundingClientRect();"
+                            + "return {x: r.left, y: r.top, w: r.width, h: r.height, scale: window.devicePixelRatio};",
+                    element);
+            double scale = ((Number) box.get("scale")).doubleValue();
+            java.awt.image.BufferedImage window = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                    driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES)));
+            int x = (int) Math.round(((Number) box.get("x")).doubleValue() * scale);
+            int y = (int) Math.round(((Number) box.get("y")).doubleValue() * scale);
+            int w = (int) Math.round(((Number) box.get("w")).doubleValue() * scale);
+            int h = (int) Math.round(((Number) box.get("h")).doubleValue() * scale);
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(window.getSubimage(x, y, w, h), "png", png);
+            return png.toByteArray();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Screenshots of the whole page at desktop width and at phone width. */
     void screenshot(String name) {
+        screenshot(SCREENSHOTS, name);
+    }
+
+    /** Screenshots of the whole page at desktop width (1280) and at phone width (390), into {@code folder}. */
+    void screenshot(Path folder, String name) {
         try {
-            Files.createDirectories(SCREENSHOTS);
-            captureAt(1280, 900, 1, false, SCREENSHOTS.resolve(name + "-desktop.png"));
-            captureAt(390, 844, 2, true, SCREENSHOTS.resolve(name + "-phone.png"));
+            Files.createDirectories(folder);
+            captureAt(1280, 900, 1, false, folder.resolve(name + "-desktop.png"));
+            captureAt(390, 844, 2, true, folder.resolve(name + "-phone.png"));
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -31,7 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -128,9 +127,7 @@ class ConsoleBrowserIntegrationTests {
         browser.waiting().until(d -> !browser.find("#totp-secret").getText().isEmpty());
         String secret = TestData.queryString("SELECT totp_secret FROM users WHERE email = ?", email);
         String otpauthUri = TotpSecrets.otpauthUri(email, secret);
-        // the Account page is taller than the window: bring the code fully into view before capturing it
-        browser.driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", qr);
-        byte[] seen = qr.getScreenshotAs(OutputType.BYTES);
+        byte[] seen = browser.elementAsSeen(qr);
         Files.createDirectories(ConsoleBrowser.SCREENSHOTS);
         Files.write(ConsoleBrowser.SCREENSHOTS.resolve("account-totp-qr.png"), seen);
         String drawn = (String) browser.driver.executeScript(

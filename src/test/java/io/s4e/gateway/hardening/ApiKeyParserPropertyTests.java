@@ -6,10 +6,9 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
-import io.s4e.gateway.support.Generated;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.support.Generated.Case;
-
+import io.s4e.gateway.support.Generated;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

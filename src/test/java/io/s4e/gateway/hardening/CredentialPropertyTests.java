@@ -9,19 +9,19 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
+import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.credential.CredentialExtractor;
 import io.s4e.gateway.session.SessionProperties;
 import io.s4e.gateway.session.SessionTokenCodec;
-import io.s4e.gateway.support.Generated;
 import io.s4e.gateway.support.Generated.Case;
+import io.s4e.gateway.support.Generated;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.GatewayException;
-
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A password-hashing flood: 400 wrong-password logins from 40 addresses (10 each, inside the per-IP limit), 40 at a
- * time, while a real user signs in. Password checks are a bulkhead (README "Sessions and login"): past its threads and
+ * time, while a real user signs in. Password checks are a bulkhead (docs/login-security.md): past its threads and
  * its short queue a check is refused at once with 503 and {@code Retry-After}, so the flood cannot queue hundreds of
  * Argon2id computations in front of the real login.
  * <p>

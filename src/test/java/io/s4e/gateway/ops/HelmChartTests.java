@@ -97,6 +97,18 @@ class HelmChartTests {
     }
 
     @Test
+    void webauthnWhenRpIdAndOriginsGivenThenGatewayEnvironmentAndOtherwiseNone() {
+        Map<String, String> env = env(render(t -> t.set("gateway.webauthn.rpId", "console.example.com")
+                .set("gateway.webauthn.origins[0]", "https://console.example.com")
+                .set("gateway.webauthn.origins[1]", "https://admin.console.example.com")).container("gateway"));
+
+        assertThat(env).containsEntry("S4E_WEBAUTHN_RP_ID", "console.example.com")
+                .containsEntry("S4E_WEBAUTHN_ORIGINS", "https://console.example.com,https://admin.console.example.com");
+        assertThat(env(render(t -> { }).container("gateway")))
+                .doesNotContainKeys("S4E_WEBAUTHN_RP_ID", "S4E_WEBAUTHN_ORIGINS");
+    }
+
+    @Test
     void deploymentWhenNativeSidecarTurnedOffThenGatewayIsASecondContainer() {
         Map<String, Object> pod = render(t -> t.set("gateway.nativeSidecar", false)).podSpec();
         assertThat(pod).doesNotContainKey("initContainers");
@@ -234,7 +246,7 @@ class HelmChartTests {
         List<RouteDefinition> routes = routes(new ByteArrayResource(gatewayYml.getBytes()));
         assertThat(routes).isNotEmpty().allSatisfy(route -> {
             assertThat(route.getUri().toString()).isEqualTo("http://127.0.0.1:9000");
-            RoutePolicy.parse(route.getMetadata());
+            RoutePolicy.parse(route.getId(), route.getMetadata());
         });
         Map<String, Object> pod = chart.podSpec();
         assertThat(list(pod.get("volumes"))).anySatisfy(v -> assertThat(map(v.get("configMap")))

@@ -52,6 +52,8 @@ class OpenApiIntegrationTests {
                 .expectStatus().isOk()
                 .expectHeader().contentTypeCompatibleWith(OpenApiEndpoint.MEDIA_TYPE)
                 .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(yaml).as("the served document is the one in the repository, byte for byte")
+                .isEqualTo(readRepositoryDocument());
         Map<String, Object> document = parse(yaml);
         assertThat(document.get("openapi")).isEqualTo("3.1.0");
         assertThat(paths(document)).contains("/api/user/auth/login", "/api/keys", "/api/admin/users", "/api/audit-log");
@@ -232,5 +234,14 @@ class OpenApiIntegrationTests {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object value) {
         return (Map<String, Object>) value;
+    }
+
+    private static String readRepositoryDocument() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("src/main/resources/openapi/s4e-gateway.yaml"));
+        }
+        catch (java.io.IOException unreadable) {
+            throw new java.io.UncheckedIOException(unreadable);
+        }
     }
 }

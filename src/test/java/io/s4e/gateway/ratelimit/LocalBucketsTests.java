@@ -2,6 +2,7 @@ package io.s4e.gateway.ratelimit;
 
 import java.util.List;
 
+import io.s4e.gateway.route.Rate;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

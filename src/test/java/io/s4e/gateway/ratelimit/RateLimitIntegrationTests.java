@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.s4e.gateway.mfa.TotpAlgorithm;
+import io.s4e.gateway.route.Rate;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -18,14 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import reactor.core.Disposable;
 
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.web.reactive.function.client.WebClient;
-
-import io.s4e.gateway.mfa.TotpAlgorithm;
 
 import static io.s4e.gateway.ratelimit.Http.bearer;
 import static io.s4e.gateway.ratelimit.Http.freshIp;
@@ -182,6 +182,47 @@ class RateLimitIntegrationTests {
         assertThat(refusedInARow).as("both replicas refuse in the end").isEqualTo(2);
         assertThat(admitted).as("every token of the bucket, no more: held tokens are used before refusing")
                 .isEqualTo(1100);
+    }
+
+    @Test
+    void aRouteLimitAndTheTierAreReservedTogetherInTheSameBatches() {
+        long user = user("enterprise"); // 10,500 tokens; the route 1,200 (/rl/busy): batches of up to 12
+        String key = keyOf(user);
+        String prefix = TestInfrastructure.get().redisPrefix + "rl:{u:" + user + "}:";
+        for (int i = 1; i <= 100; i++) {
+            Http.Reply reply = a.get("/rl/busy/" + i, key);
+            assertThat(reply.status()).as("request " + i).isEqualTo(200);
+            assertThat(reply.header("X-RateLimit-Limit")).as("the binding bucket is the route's").isEqualTo(1200);
+            assertThat(reply.header("X-RateLimit-Remaining")).as("request " + i + ": shared plus reserved")
+                    .isEqualTo(1200 - i);
+        }
+        double tier = Double.parseDouble((String) redis.opsForHash().get(prefix + "tier", "t"));
+        String routeKey = redis.keys(prefix + "ep:*").iterator().next();
+        double route = Double.parseDouble((String) redis.opsForHash().get(routeKey, "t"));
+        assertThat(10_500 - tier).as("every batch took the same number of tokens from both buckets")
+                .isEqualTo(1_200 - route);
+        // one and a half batches of 12 at most are held unused by the replica
+        assertThat(1_200 - route).as("tokens left the shared buckets ahead of use, in batches")
+                .isGreaterThan(100).isLessThanOrEqualTo(100 + 18);
+    }
+
+    @Test
+    void reservedRouteTokensNeverAdmitMoreThanTheRouteBucketAcrossReplicas() {
+        String key = keyOf(user("enterprise"));
+        int admitted = 0;
+        int refusedInARow = 0;
+        for (int i = 0; i < 1400 && refusedInARow < 2; i++) {
+            Http.Reply reply = (i % 2 == 0 ? a : b).get("/rl/busy/x", key);
+            if (reply.status() == 429) {
+                refusedInARow++;
+            } else {
+                assertThat(reply.status()).isEqualTo(200);
+                admitted++;
+                refusedInARow = 0;
+            }
+        }
+        assertThat(refusedInARow).as("both replicas refuse in the end").isEqualTo(2);
+        assertThat(admitted).as("every token of the route's bucket, no more").isEqualTo(1200);
     }
 
     @Test
@@ -445,6 +486,22 @@ class RateLimitIntegrationTests {
             Thread.sleep(50);
         }
         assertThat(counted).as("every refusal reaches the shared count").isEqualTo("5");
+    }
+
+    @Test
+    void malformedKeysAreRefusedWithoutAStoreAndNeverCountTowardsTheBlock() {
+        String ip = freshIp();
+        Map<String, String> headers = new HashMap<>(xff(ip));
+        for (int i = 1; i <= 30; i++) {
+            headers.put(HttpHeaders.AUTHORIZATION, "Bearer s4e_live_not-a-key-" + i);
+            assertThat(a.call(HttpMethod.GET, "/api/assets/1", headers, null).status()).as("malformed " + i)
+                    .isEqualTo(401);
+        }
+        String counter = TestInfrastructure.get().redisPrefix + "rl:{key-ip:" + ip + "}:failures";
+        assertThat(redis.hasKey(counter)).as("a malformed key cannot be a guess: nothing counted").isFalse();
+        headers.put(HttpHeaders.AUTHORIZATION, "Bearer " + TestData.unknownKey());
+        assertThat(a.call(HttpMethod.GET, "/api/assets/1", headers, null).status())
+                .as("a well-formed unknown key is refused, not blocked").isEqualTo(401);
     }
 
     @Test

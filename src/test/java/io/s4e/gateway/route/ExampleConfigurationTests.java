@@ -28,7 +28,7 @@ class ExampleConfigurationTests {
 
         assertThat(routes).hasSizeGreaterThanOrEqualTo(12);
         for (RouteDefinition route : routes) {
-            RoutePolicy policy = RoutePolicy.parse(route.getMetadata());
+            RoutePolicy policy = RoutePolicy.parse(route.getId(), route.getMetadata());
             assertThat(policy.auth()).as(route.getId()).isEqualTo(RoutePolicy.AuthMode.REQUIRED);
             assertThat(policy.scopes()).as(route.getId()).hasSize(1);
         }

@@ -21,7 +21,7 @@ class RoutePolicyTests {
     @ParameterizedTest
     @NullAndEmptySource
     void parseWhenNoMetadataThenRequiredWithoutScopesOrMfa(Map<String, Object> metadata) {
-        RoutePolicy policy = RoutePolicy.parse(metadata);
+        RoutePolicy policy = RoutePolicy.parse("r", metadata);
 
         assertThat(policy).isEqualTo(RoutePolicy.DEFAULT);
         assertThat(policy.auth()).isEqualTo(RoutePolicy.AuthMode.REQUIRED);
@@ -31,9 +31,9 @@ class RoutePolicyTests {
 
     @Test
     void parseWhenOnlyOtherMetadataThenDefaults() {
-        RoutePolicy policy = RoutePolicy.parse(Map.of("response-timeout", 500, "connect-timeout", 200));
+        RoutePolicy policy = RoutePolicy.parse("r", Map.of("response-timeout", 500, "connect-timeout", 200));
 
-        assertThat(policy).isEqualTo(new RoutePolicy(RoutePolicy.AuthMode.REQUIRED, List.of(), false));
+        assertThat(policy).isEqualTo(new RoutePolicy(RoutePolicy.AuthMode.REQUIRED, List.of(), false, EndpointLimit.NONE));
     }
 
     @ParameterizedTest
@@ -46,20 +46,20 @@ class RoutePolicyTests {
             "Required, REQUIRED"
     })
     void parseWhenAuthValueThenMode(String value, RoutePolicy.AuthMode expected) {
-        assertThat(RoutePolicy.parse(Map.of("s4e-auth", value)).auth()).isEqualTo(expected);
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-auth", value)).auth()).isEqualTo(expected);
     }
 
     @ParameterizedTest
     @ValueSource(strings = { "public", "", "off", "true", "requred" })
     void parseWhenAuthValueUnknownThenThrowsNamingKeyAndValue(String value) {
-        assertThatIllegalArgumentException().isThrownBy(() -> RoutePolicy.parse(Map.of("s4e-auth", value)))
+        assertThatIllegalArgumentException().isThrownBy(() -> RoutePolicy.parse("r", Map.of("s4e-auth", value)))
                 .withMessageContaining("s4e-auth")
                 .withMessageContaining("'" + value + "'");
     }
 
     @Test
     void parseWhenScopesListThenAllRequired() {
-        RoutePolicy policy = RoutePolicy.parse(Map.of("s4e-scopes", List.of("read:assets", "write:assets")));
+        RoutePolicy policy = RoutePolicy.parse("r", Map.of("s4e-scopes", List.of("read:assets", "write:assets")));
 
         assertThat(policy.scopes()).containsExactly("read:assets", "write:assets");
         assertThat(policy.auth()).isEqualTo(RoutePolicy.AuthMode.REQUIRED);
@@ -71,7 +71,7 @@ class RoutePolicyTests {
         indexed.put("0", "read:scans");
         indexed.put("1", "write:scans");
 
-        RoutePolicy policy = RoutePolicy.parse(Map.of("s4e-scopes", indexed));
+        RoutePolicy policy = RoutePolicy.parse("r", Map.of("s4e-scopes", indexed));
 
         assertThat(policy.scopes()).containsExactly("read:scans", "write:scans");
     }
@@ -79,26 +79,26 @@ class RoutePolicyTests {
     @ParameterizedTest
     @ValueSource(strings = { "read:assets write:assets", "read:assets,write:assets", " read:assets ,  write:assets " })
     void parseWhenScopesStringThenSplitOnSpacesAndCommas(String value) {
-        assertThat(RoutePolicy.parse(Map.of("s4e-scopes", value)).scopes())
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-scopes", value)).scopes())
                 .containsExactly("read:assets", "write:assets");
     }
 
     @Test
     void parseWhenScopeIsAdminStringThenAdminRequired() {
-        assertThat(RoutePolicy.parse(Map.of("s4e-scopes", "admin")).scopes()).containsExactly("admin");
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-scopes", "admin")).scopes()).containsExactly("admin");
     }
 
     @Test
     void parseWhenScopesEmptyThenNoneRequired() {
-        assertThat(RoutePolicy.parse(Map.of("s4e-scopes", List.of())).scopes()).isEmpty();
-        assertThat(RoutePolicy.parse(Map.of("s4e-scopes", "")).scopes()).isEmpty();
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-scopes", List.of())).scopes()).isEmpty();
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-scopes", "")).scopes()).isEmpty();
     }
 
     @ParameterizedTest
     @ValueSource(strings = { "read:everything", "read:*", "Admin", "write:asset" })
     void parseWhenScopeUnknownThenThrowsNamingKeyAndScope(String scope) {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> RoutePolicy.parse(Map.of("s4e-scopes", List.of("read:assets", scope))))
+                .isThrownBy(() -> RoutePolicy.parse("r", Map.of("s4e-scopes", List.of("read:assets", scope))))
                 .withMessageContaining("s4e-scopes")
                 .withMessageContaining("'" + scope + "'");
     }
@@ -106,7 +106,7 @@ class RoutePolicyTests {
     @Test
     void parseWhenUnknownScopeInStringThenThrowsNamingKey() {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> RoutePolicy.parse(Map.of("s4e-scopes", "read:assets bogus")))
+                .isThrownBy(() -> RoutePolicy.parse("r", Map.of("s4e-scopes", "read:assets bogus")))
                 .withMessageContaining("s4e-scopes")
                 .withMessageContaining("'bogus'");
     }
@@ -114,19 +114,19 @@ class RoutePolicyTests {
     @ParameterizedTest
     @CsvSource({ "true, true", "TRUE, true", "' true ', true", "false, false", "False, false" })
     void parseWhenMfaTextThenParsed(String value, boolean expected) {
-        assertThat(RoutePolicy.parse(Map.of("s4e-mfa", value)).mfa()).isEqualTo(expected);
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-mfa", value)).mfa()).isEqualTo(expected);
     }
 
     @Test
     void parseWhenMfaBooleanThenParsed() {
-        assertThat(RoutePolicy.parse(Map.of("s4e-mfa", Boolean.TRUE)).mfa()).isTrue();
-        assertThat(RoutePolicy.parse(Map.of("s4e-mfa", Boolean.FALSE)).mfa()).isFalse();
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-mfa", Boolean.TRUE)).mfa()).isTrue();
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-mfa", Boolean.FALSE)).mfa()).isFalse();
     }
 
     @ParameterizedTest
     @ValueSource(strings = { "yes", "1", "", "on" })
     void parseWhenMfaValueInvalidThenThrowsNamingKeyAndValue(String value) {
-        assertThatIllegalArgumentException().isThrownBy(() -> RoutePolicy.parse(Map.of("s4e-mfa", value)))
+        assertThatIllegalArgumentException().isThrownBy(() -> RoutePolicy.parse("r", Map.of("s4e-mfa", value)))
                 .withMessageContaining("s4e-mfa")
                 .withMessageContaining("'" + value + "'");
     }
@@ -138,14 +138,14 @@ class RoutePolicyTests {
         metadata.put("s4e-scopes", List.of("read:findings"));
         metadata.put("s4e-mfa", "true");
 
-        assertThat(RoutePolicy.parse(metadata))
-                .isEqualTo(new RoutePolicy(RoutePolicy.AuthMode.OPTIONAL, List.of("read:findings"), true));
+        assertThat(RoutePolicy.parse("r", metadata))
+                .isEqualTo(new RoutePolicy(RoutePolicy.AuthMode.OPTIONAL, List.of("read:findings"), true, EndpointLimit.NONE));
     }
 
     @Test
     void parseWhenParsedThenScopesCannotChangeAfterwards() {
         List<String> scopes = new ArrayList<>(List.of("read:assets"));
-        RoutePolicy policy = RoutePolicy.parse(Map.of("s4e-scopes", scopes));
+        RoutePolicy policy = RoutePolicy.parse("r", Map.of("s4e-scopes", scopes));
 
         scopes.add("admin");
 

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.s4e.gateway.ratelimit.EndpointLimit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
@@ -25,9 +24,7 @@ class RoutesFileTests {
 
     private static final Set<String> PREDICATES = Set.of("Path", "Method");
     private static final Set<String> FILTERS = Set.of("PrefixPath");
-    private static final List<RouteMetadataCheck> CHECKS = List.of(
-            (id, metadata) -> RoutePolicy.parse(metadata),
-            EndpointLimit::parse);
+    private static final List<RouteMetadataCheck> CHECKS = List.of(RoutePolicy::parse);
 
     @TempDir
     Path dir;

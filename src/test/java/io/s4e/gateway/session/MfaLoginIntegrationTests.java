@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.TestData;
@@ -228,7 +228,7 @@ class MfaLoginIntegrationTests {
     void loginWhenMfaRequiredThenRedisHoldsTheTokenHashForFiveMinutesNeverTheToken() {
         String mfaToken = mfaToken(mfaUser(newSecret(), false));
         String prefix = TestInfrastructure.get().redisPrefix;
-        String key = prefix + "mfa:" + ApiKeyHasher.hash(mfaToken);
+        String key = prefix + "mfa:" + SecretHashes.sha256(mfaToken);
 
         Duration ttl = redis.getExpire(key).block(Duration.ofSeconds(2));
         List<String> keys = redis.keys(prefix + "*").collectList().block(Duration.ofSeconds(2));

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.ratelimit.Http;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -152,7 +152,7 @@ class PostgresFailoverIntegrationTests {
             for (int i = 0; i < count; i++) {
                 String secret = ApiKeyFormat.generate(random);
                 s.setString(1, "key-%08x".formatted(0xf0000000 + i));
-                s.setString(2, ApiKeyHasher.hash(secret));
+                s.setString(2, SecretHashes.sha256(secret));
                 s.setString(3, ApiKeyFormat.displayPrefix(secret));
                 s.setString(4, ApiKeyFormat.last4(secret));
                 s.setArray(5, scopes);

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.s4e.gateway.apikey.ApiKeyFormat;
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.ratelimit.Http;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -164,7 +164,7 @@ class ReadReplicaIntegrationTests {
                 String secret = ApiKeyFormat.generate(random);
                 s.setString(1, "key-%08x".formatted(random.nextInt()));
                 s.setLong(2, user);
-                s.setString(3, ApiKeyHasher.hash(secret));
+                s.setString(3, SecretHashes.sha256(secret));
                 s.setString(4, ApiKeyFormat.displayPrefix(secret));
                 s.setString(5, ApiKeyFormat.last4(secret));
                 s.setArray(6, scopes);
@@ -178,7 +178,7 @@ class ReadReplicaIntegrationTests {
 
     private void awaitOnReplica(String secret) throws Exception {
         long deadline = System.nanoTime() + LAG.plusSeconds(20).toNanos();
-        while (!onReplicaOrNot("SELECT count(*) FROM api_keys WHERE key_hash = ?", ApiKeyHasher.hash(secret))
+        while (!onReplicaOrNot("SELECT count(*) FROM api_keys WHERE key_hash = ?", SecretHashes.sha256(secret))
                 .equals("1")) {
             assertThat(System.nanoTime()).as("the replica applies the keys").isLessThan(deadline);
             Thread.sleep(200);
@@ -208,7 +208,7 @@ class ReadReplicaIntegrationTests {
     private String keyId(String secret) throws SQLException {
         try (Connection c = primary();
              PreparedStatement s = c.prepareStatement("SELECT id FROM api_keys WHERE key_hash = ?")) {
-            s.setString(1, ApiKeyHasher.hash(secret));
+            s.setString(1, SecretHashes.sha256(secret));
             try (ResultSet rows = s.executeQuery()) {
                 rows.next();
                 return rows.getString(1);

@@ -12,6 +12,10 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *       ({@code SharedLock}); a command dispatched from another thread (a password check's continuation, say) can
  *       make an event loop wait for it that long. Throwing inside that lock would wedge the connection for good
  *       (a known Lettuce issue), so the wait is allowed there and nowhere else.</li>
+ *   <li>resilience4j's lock-free rate limiter ({@code AtomicRateLimiter}, behind the per-IP login limit) backs off
+ *       a lost compare-and-set with {@code LockSupport.parkNanos(1)} before it retries: logins from one client IP
+ *       arriving together on several event loops (passkey answers sent to a replica at once) lose such races.
+ *       A one-nanosecond pause in a CAS loop is not I/O, so it is allowed there and nowhere else.</li>
  * </ul>
  * Everything else stays forbidden.
  */
@@ -27,5 +31,7 @@ public class GatewayBlockHoundIntegration implements BlockHoundIntegration {
         for (String method : new String[] {"incrementWriters", "decrementWriters", "doExclusive"}) {
             builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", method);
         }
+        builder.allowBlockingCallsInside("io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter",
+                "compareAndSet");
     }
 }

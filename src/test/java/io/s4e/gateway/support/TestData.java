@@ -11,8 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
-import io.s4e.gateway.apikey.ApiKeyHasher;
+import io.s4e.gateway.credential.ApiKeyFormat;
+import io.s4e.gateway.credential.SecretHashes;
 
 /**
  * Test data written straight into the test database over JDBC (on the test thread, never an event loop): users of
@@ -52,7 +52,7 @@ public final class TestData {
             s.setString(1, id);
             s.setLong(2, userId);
             s.setString(3, "test key");
-            s.setString(4, ApiKeyHasher.hash(secret));
+            s.setString(4, SecretHashes.sha256(secret));
             s.setString(5, ApiKeyFormat.displayPrefix(secret));
             s.setString(6, ApiKeyFormat.last4(secret));
             s.setArray(7, array);
@@ -67,7 +67,7 @@ public final class TestData {
 
     /** The id of the key whose secret is {@code secret}. */
     public static String keyId(String secret) {
-        return queryString("SELECT id FROM api_keys WHERE key_hash = ?", ApiKeyHasher.hash(secret));
+        return queryString("SELECT id FROM api_keys WHERE key_hash = ?", SecretHashes.sha256(secret));
     }
 
     /** Runs an update (or an INSERT … RETURNING of one number) and returns the number. */

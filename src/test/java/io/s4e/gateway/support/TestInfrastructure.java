@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.s4e.gateway.apikey.ApiKeyFormat;
+import io.s4e.gateway.credential.ApiKeyFormat;
 
 /**
  * What every integration test of this JVM shares: its own database, its own Redis key space, a real upstream, a

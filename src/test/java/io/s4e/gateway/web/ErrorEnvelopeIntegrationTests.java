@@ -1,8 +1,7 @@
 package io.s4e.gateway.web;
 
-import java.util.List;
-
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import io.s4e.gateway.audit.AuditLog;
@@ -187,7 +186,7 @@ class ErrorEnvelopeIntegrationTests {
                 .header(RequestIds.HEADER, "rid-500"));
         IllegalStateException bug = new IllegalStateException("secret detail hunter2");
 
-        new ErrorEnvelopeHandler(new ClientIps(new NetworkProperties(List.of())), AuditLog.disabled()).handle(exchange, bug).block();
+        new ErrorEnvelopeHandler(new ClientIps(new NetworkProperties(List.of())), List.of(AuditLog.disabled())).handle(exchange, bug).block();
 
         MockServerHttpResponse response = exchange.getResponse();
         String body = response.getBodyAsString().block();

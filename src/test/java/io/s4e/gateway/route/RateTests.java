@@ -1,9 +1,10 @@
-package io.s4e.gateway.ratelimit;
+package io.s4e.gateway.route;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.s4e.gateway.ratelimit.RateLimitProperties;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.s4e.gateway.ratelimit;
+package io.s4e.gateway.route;
 
 import java.util.Map;
 

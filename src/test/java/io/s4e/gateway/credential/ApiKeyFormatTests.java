@@ -1,4 +1,4 @@
-package io.s4e.gateway.apikey;
+package io.s4e.gateway.credential;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

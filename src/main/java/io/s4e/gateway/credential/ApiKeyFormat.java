@@ -1,4 +1,4 @@
-package io.s4e.gateway.apikey;
+package io.s4e.gateway.credential;
 
 import java.security.SecureRandom;
 import java.util.zip.CRC32;
@@ -22,7 +22,8 @@ public final class ApiKeyFormat {
 
     static final int CHECKSUM_LENGTH = 6;
 
-    static final int BODY_LENGTH = LENGTH - CHECKSUM_LENGTH;
+    /** Length of the part the checksum covers (prefix and random part). */
+    public static final int BODY_LENGTH = LENGTH - CHECKSUM_LENGTH;
 
     static final int DISPLAY_PREFIX_LENGTH = 13;
 

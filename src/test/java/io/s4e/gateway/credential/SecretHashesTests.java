@@ -1,4 +1,4 @@
-package io.s4e.gateway.apikey;
+package io.s4e.gateway.credential;
 
 import java.security.SecureRandom;
 import java.util.List;
@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ApiKeyHasherTests {
+class SecretHashesTests {
 
     @ParameterizedTest
     @CsvSource({
@@ -22,14 +22,14 @@ class ApiKeyHasherTests {
             "s4e_live_7Qm2ZxK9pL4vN8rT1wY6sD3hJ042FMf1, 085d33e34f7607b6809bebb7ecb9553b9a355c06078b2919f886c91ff3a2bb40"
     })
     void hashWhenKnownInputThenMatchesSha256Vector(String input, String expected) {
-        assertThat(ApiKeyHasher.hash(input)).isEqualTo(expected);
+        assertThat(SecretHashes.sha256(input)).isEqualTo(expected);
     }
 
     @Test
     void hashWhenKeyThenLowerCaseHexOf64CharactersWithoutTheSecret() {
         String key = ApiKeyFormat.generate(new SecureRandom());
 
-        String hash = ApiKeyHasher.hash(key);
+        String hash = SecretHashes.sha256(key);
 
         assertThat(hash).matches("[0-9a-f]{64}");
         assertThat(hash).doesNotContain(key.substring(ApiKeyFormat.PREFIX.length(), ApiKeyFormat.BODY_LENGTH));
@@ -39,23 +39,23 @@ class ApiKeyHasherTests {
     void hashWhenCalledRepeatedlyThenSameValueEachTime() {
         String key = "s4e_live_7Qm2ZxK9pL4vN8rT1wY6sD3hJ042FMf1";
 
-        assertThat(ApiKeyHasher.hash(key)).isEqualTo(ApiKeyHasher.hash(key)).isEqualTo(ApiKeyHasher.hash(key));
+        assertThat(SecretHashes.sha256(key)).isEqualTo(SecretHashes.sha256(key)).isEqualTo(SecretHashes.sha256(key));
     }
 
     @Test
     void hashWhenKeysDifferByOneCharacterThenHashesDiffer() {
-        assertThat(ApiKeyHasher.hash("s4e_live_7Qm2ZxK9pL4vN8rT1wY6sD3hJ042FMf1"))
-                .isNotEqualTo(ApiKeyHasher.hash("s4e_live_7Qm2ZxK9pL4vN8rT1wY6sD3hJ042FMf2"));
+        assertThat(SecretHashes.sha256("s4e_live_7Qm2ZxK9pL4vN8rT1wY6sD3hJ042FMf1"))
+                .isNotEqualTo(SecretHashes.sha256("s4e_live_7Qm2ZxK9pL4vN8rT1wY6sD3hJ042FMf2"));
     }
 
     @Test
     void hashWhenManyThreadsHashAtOnceThenEveryResultMatchesTheSequentialOne() throws Exception {
         SecureRandom random = new SecureRandom();
         List<String> keys = IntStream.range(0, 2_000).mapToObj(i -> ApiKeyFormat.generate(random)).toList();
-        List<String> expected = keys.stream().map(ApiKeyHasher::hash).toList();
+        List<String> expected = keys.stream().map(SecretHashes::sha256).toList();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<String>> hashed = keys.stream().map(k -> pool.submit(() -> ApiKeyHasher.hash(k))).toList();
+            List<Future<String>> hashed = keys.stream().map(k -> pool.submit(() -> SecretHashes.sha256(k))).toList();
             for (int i = 0; i < keys.size(); i++) {
                 assertThat(hashed.get(i).get()).isEqualTo(expected.get(i));
             }
