@@ -1,6 +1,7 @@
 package io.s4e.gateway.account;
 
 import io.s4e.gateway.mfa.MfaRepository;
+import io.s4e.gateway.passkey.PasskeyRepository;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -25,9 +26,11 @@ public class AccountFactors {
     }
 
     private final MfaRepository mfa;
+    private final PasskeyRepository passkeys;
 
-    public AccountFactors(MfaRepository mfa) {
+    public AccountFactors(MfaRepository mfa, PasskeyRepository passkeys) {
         this.mfa = mfa;
+        this.passkeys = passkeys;
     }
 
     /**
@@ -42,9 +45,9 @@ public class AccountFactors {
                                 counts.getT2())));
     }
 
-    /** How many passkeys user {@code userId} has registered; 0 while the gateway stores none. */
+    /** How many passkeys user {@code userId} has registered. */
     Mono<Integer> passkeys(long userId) {
-        return Mono.just(0);
+        return passkeys.countOf(userId).map(Long::intValue);
     }
 
     /** How many recovery codes of user {@code userId} are unused; 0 while the gateway stores none. */

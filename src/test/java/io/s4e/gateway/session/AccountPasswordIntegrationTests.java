@@ -69,6 +69,14 @@ class AccountPasswordIntegrationTests {
         String email = MfaLoginIntegrationTests.mfaUser(MfaLoginIntegrationTests.newSecret(), true);
         TestData.update("UPDATE users SET tier = 'premium' WHERE email = ?", email);
         String key = TestData.key(AccountCalls.userId(email), List.of("read:assets"));
+        for (int i = 0; i < 2; i++) {
+            byte[] credentialId = new byte[16];
+            new java.security.SecureRandom().nextBytes(credentialId);
+            TestData.update("INSERT INTO passkeys (user_id, credential_id, attested_credential_data, sign_count, "
+                    + "uv_initialized, backup_eligible, backed_up, attestation_format, name) "
+                    + "VALUES (?, ?, ?, 0, true, false, false, 'none', ?)", AccountCalls.userId(email), credentialId,
+                    new byte[] {3, 4}, "key " + i);
+        }
 
         JsonNode me = gateway.getWithKey(AccountCalls.ME, key).data();
 
@@ -76,6 +84,7 @@ class AccountPasswordIntegrationTests {
         assertThat(me.path("user").path("tier").asString()).isEqualTo("premium");
         assertThat(me.path("mfa").path("totp").asBoolean()).isTrue();
         assertThat(me.path("mfa").path("email").asBoolean()).isTrue();
+        assertThat(me.path("mfa").path("passkeys").asInt()).isEqualTo(2);
         assertThat(me.path("auth").path("method").asString()).isEqualTo("api_key");
         assertThat(me.path("auth").path("key_id").asString()).isEqualTo(TestData.keyId(key));
         assertThat(me.path("auth").path("amr").isArray()).isTrue();
