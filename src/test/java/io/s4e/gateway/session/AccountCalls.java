@@ -82,6 +82,12 @@ final class AccountCalls {
         return login.get(path, token);
     }
 
+    /** {@code POST path} without credential, with {@code userAgent} as its {@code User-Agent}. */
+    LoginCalls.Reply postWithAgent(String path, String json, String userAgent) {
+        return LoginCalls.reply(client.post().uri(path).header(HttpHeaders.USER_AGENT, userAgent)
+                .header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json));
+    }
+
     LoginCalls.Reply getAnonymous(String path) {
         return LoginCalls.reply(client.get().uri(path));
     }

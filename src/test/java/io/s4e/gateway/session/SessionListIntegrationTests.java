@@ -94,6 +94,35 @@ class SessionListIntegrationTests {
                 .doesNotContain(laptop.split("\\.")[2]);
     }
 
+    /** A session issued by the MFA step and one issued by a refresh carry the device of the request that issued them. */
+    @Test
+    void listWhenIssuedByTheMfaStepOrARefreshThenItsDeviceIsTheIssuingRequest() {
+        String secret = MfaLoginIntegrationTests.newSecret();
+        String email = MfaLoginIntegrationTests.mfaUser(secret, false);
+        LoginCalls.Reply step = gateway.postWithAgent("/api/user/auth/login",
+                LoginCalls.body(email, LoginCalls.PASSWORD), "Password-Agent/1.0");
+        String mfaToken = step.json().path("data").path("mfa_token").asString();
+        LoginCalls.Reply verified = gateway.postWithAgent("/api/user/auth/mfa/verify",
+                MfaLoginIntegrationTests.verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"),
+                "Verify-Agent/2.0");
+        String token = verified.data().path("token").asString();
+
+        JsonNode mfaSession = find(gateway.get(AccountCalls.SESSIONS, token).data(), sid(token));
+
+        assertThat(mfaSession).isNotNull();
+        assertThat(mfaSession.path("user_agent").asString()).isEqualTo("Verify-Agent/2.0");
+        assertThat(mfaSession.path("amr").toString()).contains("\"mfa\"");
+        assertThat(mfaSession.path("client_ip").asString()).isEqualTo("127.0.0.1");
+
+        String refreshed = gateway.login.post("/api/user/auth/refresh", token, null).data().path("token").asString();
+        JsonNode list = gateway.get(AccountCalls.SESSIONS, refreshed).data();
+
+        assertThat(find(list, sid(token))).as("refreshed away: not listed").isNull();
+        assertThat(find(list, sid(refreshed))).isNotNull();
+        assertThat(find(list, sid(refreshed)).path("created_at").asString())
+                .as("the sign-in time survives refreshes").isEqualTo(mfaSession.path("created_at").asString());
+    }
+
     @Test
     void lastSeenWhenRequestsMadeThenNoRedisWriteUntilTheBatchedFlush() {
         String email = LoginCalls.userWithPassword("member");
