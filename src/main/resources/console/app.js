@@ -6,6 +6,8 @@
 (function () {
   const USER_KEY = 's4e.console.user';
   const ADMIN_VIEWS = ['users', 'audit'];
+  // Views shown without a signed-in user besides sign-in and the MFA step (added with addView(..., {public: true})).
+  const PUBLIC_VIEWS = [];
 
   const state = {
     config: null,
@@ -238,10 +240,15 @@
     button: button,
     isAdmin: isAdmin,
     signedIn: signedIn,
+    captcha: captcha,
+    showCaptcha: showCaptcha,
     addView: function (name, renderView, options) {
       VIEWS[name] = renderView;
       if (options && options.admin) {
         ADMIN_VIEWS.push(name);
+      }
+      if (options && options.public) {
+        PUBLIC_VIEWS.push(name);
       }
     },
     extendView: function (name, extend) {
@@ -255,7 +262,7 @@
     }
     let view = location.hash.slice(2);
     if (!state.user) {
-      view = view === 'mfa' && state.mfa ? 'mfa' : 'sign-in';
+      view = view === 'mfa' && state.mfa ? 'mfa' : (PUBLIC_VIEWS.indexOf(view) >= 0 ? view : 'sign-in');
     } else if (!VIEWS[view] || view === 'sign-in' || view === 'mfa' || view === 'forbidden') {
       view = 'keys';
     }

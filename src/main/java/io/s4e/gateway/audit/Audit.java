@@ -221,6 +221,52 @@ public final class Audit {
         return record(AuditEntry.of(AuditEvents.CAPTCHA_BYPASS, AuditEvents.SUCCESS, null, Map.of()));
     }
 
+    /**
+     * A password change of the signed-in user: {@code outcome} {@code success} (with {@code sessionsEnded}, the
+     * other sessions it ended) or {@code failure} with {@code reason} ({@code bad_password}, {@code weak_password}).
+     */
+    public static Mono<Void> passwordChange(long userId, String outcome, String reason, Long sessionsEnded) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (reason != null) {
+            detail.put("reason", reason);
+        }
+        if (sessionsEnded != null) {
+            detail.put("sessions_ended", sessionsEnded);
+        }
+        return record(AuditEntry.of(AuditEvents.PASSWORD_CHANGE, outcome, userId, detail));
+    }
+
+    /**
+     * A forgotten-password request after its 202: {@code result} is {@code mailed}, {@code throttled} (a mail went
+     * out within the interval), {@code unknown_account} (no usable account: unknown, disabled or without password),
+     * {@code mail_failed} or {@code dropped} (too many in flight).
+     */
+    public static Mono<Void> passwordForgot(Long userId, String result) {
+        String outcome = "mailed".equals(result) ? AuditEvents.SUCCESS : AuditEvents.FAILURE;
+        return record(AuditEntry.of(AuditEvents.PASSWORD_FORGOT, outcome, userId, Map.of("result", result)));
+    }
+
+    /**
+     * A password reset with a mailed token: {@code success} (with the sessions it ended) or {@code failure} with
+     * {@code reason} ({@code invalid_token}, {@code weak_password}).
+     */
+    public static Mono<Void> passwordReset(Long userId, String outcome, String reason, Long sessionsEnded) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (reason != null) {
+            detail.put("reason", reason);
+        }
+        if (sessionsEnded != null) {
+            detail.put("sessions_ended", sessionsEnded);
+        }
+        return record(AuditEntry.of(AuditEvents.PASSWORD_RESET, outcome, userId, detail));
+    }
+
+    /** The signed-in user ended one of its sessions from the session list; {@code current} when it was this one. */
+    public static Mono<Void> sessionEnded(long userId, String sessionId, boolean current) {
+        return record(AuditEntry.of(AuditEvents.SESSION_ENDED, AuditEvents.SUCCESS, userId,
+                Map.of("session_id", sessionId, "current", current)));
+    }
+
     /** Records {@code entry} for the request of the subscriber's context; completes at once. */
     public static Mono<Void> record(AuditEntry entry) {
         return Mono.deferContextual(context -> {

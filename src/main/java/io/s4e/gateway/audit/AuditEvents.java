@@ -23,6 +23,10 @@ public final class AuditEvents {
     public static final String USER_DISABLED = "user.disabled";
     public static final String REQUEST_REFUSED = "request.refused";
     public static final String CAPTCHA_BYPASS = "captcha.bypass";
+    public static final String PASSWORD_CHANGE = "password.change";
+    public static final String PASSWORD_FORGOT = "password.forgot";
+    public static final String PASSWORD_RESET = "password.reset";
+    public static final String SESSION_ENDED = "session.ended";
     public static final String PASSKEY_REGISTRATION_STARTED = "passkey.registration_started";
     public static final String PASSKEY_ADDED = "passkey.added";
     public static final String PASSKEY_REFUSED = "passkey.refused";
@@ -38,6 +42,7 @@ public final class AuditEvents {
     public static final List<String> ALL = List.of(LOGIN_SUCCESS, LOGIN_FAILURE, MFA_CHALLENGE, MFA_CODE_SENT,
             MFA_SUCCESS, MFA_FAILURE, SESSION_REFRESH, SESSION_LOGOUT, SESSION_LOGOUT_ALL, KEY_CREATED, KEY_REVOKED,
             KEY_ROTATED, KEY_EXPIRED_USE, USER_CREATED, USER_CHANGED, USER_DISABLED, REQUEST_REFUSED, CAPTCHA_BYPASS,
+            PASSWORD_CHANGE, PASSWORD_FORGOT, PASSWORD_RESET, SESSION_ENDED,
             PASSKEY_REGISTRATION_STARTED, PASSKEY_ADDED, PASSKEY_REFUSED, PASSKEY_RENAMED, PASSKEY_REMOVED,
             MFA_FACTOR_ENABLED, MFA_FACTOR_REMOVED, MFA_RECOVERY_CODES_GENERATED, MFA_RESET,
             LOCKOUT_LIFTED);

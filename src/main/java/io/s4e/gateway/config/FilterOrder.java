@@ -18,6 +18,12 @@ public final class FilterOrder {
     /** Makes the exchange known to audit recording calls in the Reactor context. */
     public static final int AUDIT_CONTEXT = Ordered.HIGHEST_PRECEDENCE + 12;
 
+    /** Puts the client IP and user agent of sign-in requests into their Reactor context, for the session list. */
+    public static final int SESSION_DEVICE = Ordered.HIGHEST_PRECEDENCE + 13;
+
+    /** Runs a forgotten-password request's lookup and mail once its answer is written (WebFilter). */
+    public static final int AFTER_RESPONSE = Ordered.HIGHEST_PRECEDENCE + 14;
+
     /** Adds the console's security headers to responses under {@code /console}. */
     public static final int CONSOLE_HEADERS = Ordered.HIGHEST_PRECEDENCE + 15;
 

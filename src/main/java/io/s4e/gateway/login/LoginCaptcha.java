@@ -29,8 +29,21 @@ public class LoginCaptcha {
      * @return completes when the login may go on; an error as {@link CaptchaCheck#check} describes
      */
     public Mono<Void> check(LoginRequest body, ServerWebExchange exchange) {
-        return captcha.check(body.vendor(), body.captchaResponse(), body.wantsBypass(), clientIps.of(exchange))
+        return check(body.vendor(), body.captchaResponse(), body.wantsBypass(), exchange,
+                Audit.loginFailure(AuditEvents.CAPTCHA, null));
+    }
+
+    /**
+     * Checks a captcha answer exactly as a login's, for another endpoint that anyone may call (the forgotten-password
+     * request).
+     *
+     * @param whenRefused recorded before the 400 {@code captcha_failed}
+     * @return completes when the request may go on; an error as {@link CaptchaCheck#check} describes
+     */
+    public Mono<Void> check(String vendor, String response, boolean bypass, ServerWebExchange exchange,
+                            Mono<Void> whenRefused) {
+        return captcha.check(vendor, response, bypass, clientIps.of(exchange))
                 .onErrorResume(e -> e instanceof GatewayException g && g.code() == ErrorCode.CAPTCHA_FAILED,
-                        e -> Audit.loginFailure(AuditEvents.CAPTCHA, null).then(Mono.error(e)));
+                        e -> whenRefused.then(Mono.error(e)));
     }
 }

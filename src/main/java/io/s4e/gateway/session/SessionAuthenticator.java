@@ -26,11 +26,14 @@ public class SessionAuthenticator implements CredentialAuthenticator {
     private final SessionTokenCodec codec;
     private final SessionCache sessions;
     private final RoleScopes roles;
+    private final SessionLastSeen lastSeen;
 
-    public SessionAuthenticator(SessionTokenCodec codec, SessionCache sessions, RoleScopes roles) {
+    public SessionAuthenticator(SessionTokenCodec codec, SessionCache sessions, RoleScopes roles,
+                                SessionLastSeen lastSeen) {
         this.codec = codec;
         this.sessions = sessions;
         this.roles = roles;
+        this.lastSeen = lastSeen;
     }
 
     @Override
@@ -98,7 +101,8 @@ public class SessionAuthenticator implements CredentialAuthenticator {
             return authentication.requirePrincipal()
                     .then(Mono.error(() -> Errors.forbidden("This endpoint needs a session token, not an API key.")));
         }
-        return Mono.fromCallable(() -> codec.decode(credential.value())).flatMap(this::session);
+        return Mono.fromCallable(() -> codec.decode(credential.value())).flatMap(this::session)
+                .doOnNext(session -> lastSeen.touch(session.sid()));
     }
 
     private static GatewayException ended() {
@@ -106,6 +110,7 @@ public class SessionAuthenticator implements CredentialAuthenticator {
     }
 
     private Principal principal(Session session) {
+        lastSeen.touch(session.sid());
         return Principal.ofSession(session.userId(), session.email(), session.role(),
                 roles.effective(session.role(), Scopes.ALL), session.mfaPassed());
     }

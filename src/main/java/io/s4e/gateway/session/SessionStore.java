@@ -37,6 +37,9 @@ public class SessionStore {
     private static final String REFRESHED = "refreshed";
     private static final String GENERATION = "gen";
     private static final String CHAIN = "chain";
+    private static final String CLIENT_IP = "ip";
+    private static final String USER_AGENT = "ua";
+    private static final String LAST_SEEN = "last_seen";
 
     /**
      * Marks a session refreshed only while it exists and was not refreshed yet, then shortens it to the grace.
@@ -50,8 +53,20 @@ public class SessionStore {
             return 1
             """, Long.class);
 
+    /**
+     * Sets one field of a session hash only while the session exists (an HSET alone would re-create an ended
+     * session's hash, without expiry). KEYS[1]: the session; ARGV[1]: the field; ARGV[2]: the value. Returns 1 when
+     * set. Redis Cluster: one key only.
+     */
+    private static final RedisScript<Long> SET_IF_EXISTS = RedisScript.of("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            return 1
+            """, Long.class);
+
     static {
         RETIRE.getSha1(); // hashed once here, never on an event loop
+        SET_IF_EXISTS.getSha1();
     }
 
     private final ReactiveStringRedisTemplate redis;
@@ -78,7 +93,8 @@ public class SessionStore {
         String key = keys.session(session.sid());
         String index = keys.userSessions(session.userId());
         Duration ttl = Duration.between(now, session.expiresAt());
-        return redis.opsForHash().putAll(key, fields(session))
+        return Mono.deferContextual(context -> redis.opsForHash()
+                        .putAll(key, fields(session, context.getOrDefault(SessionDevice.class, null))))
                 .then(redis.expire(key, ttl))
                 .then(redis.opsForSet().add(index, session.sid()))
                 .then(redis.expire(index, properties.maxLifetime()))
@@ -157,6 +173,97 @@ public class SessionStore {
         return call.timeout(TIMEOUT)
                 .onErrorMap(e -> !(e instanceof GatewayException),
                         e -> Errors.unavailable("Sessions cannot be checked right now. Try again shortly."));
+    }
+
+    /**
+     * The sessions of {@code userId} in its generation {@code generation}, as the session list shows them; session
+     * ids of the user's set whose session is gone are removed from the set on the way.
+     *
+     * @return the live, not refreshed-away sessions, oldest first; a 503 error when Redis cannot be reached
+     */
+    public Mono<List<SessionSummary>> list(long userId, long generation) {
+        String index = keys.userSessions(userId);
+        return redis.opsForSet().members(index)
+                .flatMap(sid -> redis.<String, String>opsForHash().entries(keys.session(sid))
+                        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                        .flatMap(found -> {
+                            if (found.isEmpty()) {
+                                return redis.opsForSet().remove(index, sid).then(Mono.empty());
+                            }
+                            Session session = session(sid, found);
+                            return session == null || session.userId() != userId || session.refreshed()
+                                    || session.generation() != generation ? Mono.<SessionSummary>empty()
+                                    : Mono.just(summary(session, found));
+                        }), 8)
+                .collectList()
+                .map(list -> list.stream()
+                        .sorted(java.util.Comparator.comparing(SessionSummary::createdAt)
+                                .thenComparing(SessionSummary::sid))
+                        .toList())
+                .transform(this::bounded);
+    }
+
+    /**
+     * The session {@code sid} as stored, whatever its user or generation.
+     *
+     * @return the session; empty when there is none; a 503 error when Redis cannot be reached
+     */
+    public Mono<Session> peek(String sid) {
+        return redis.<String, String>opsForHash().entries(keys.session(sid))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                .transform(this::bounded)
+                .flatMap(found -> Mono.justOrEmpty(found.isEmpty() ? null : session(sid, found)));
+    }
+
+    /**
+     * Moves session {@code sid} into generation {@code generation}, so that it outlives a revocation of its user's
+     * other sessions (a password change keeps the session it was made in).
+     *
+     * @return true when the session still existed; a 503 error when Redis cannot be reached
+     */
+    public Mono<Boolean> adoptGeneration(String sid, long generation) {
+        return setIfExists(sid, GENERATION, Long.toString(generation));
+    }
+
+    /**
+     * Writes when session {@code sid} was last seen, unless it ended meanwhile.
+     *
+     * @return true when written; a 503 error when Redis cannot be reached
+     */
+    public Mono<Boolean> lastSeen(String sid, Instant at) {
+        return setIfExists(sid, LAST_SEEN, Long.toString(at.getEpochSecond()));
+    }
+
+    private Mono<Boolean> setIfExists(String sid, String field, String value) {
+        return redis.execute(SET_IF_EXISTS, List.of(keys.session(sid)), List.of(field, value))
+                .next()
+                .map(set -> set == 1L)
+                .defaultIfEmpty(false)
+                .transform(this::bounded);
+    }
+
+    private static SessionSummary summary(Session session, Map<String, String> fields) {
+        Instant lastSeen = null;
+        try {
+            String seen = fields.get(LAST_SEEN);
+            lastSeen = seen == null ? null : Instant.ofEpochSecond(Long.parseLong(seen));
+        }
+        catch (NumberFormatException ignored) {
+            // written only by lastSeen(): never malformed; treated as never seen
+        }
+        return new SessionSummary(session.sid(), session.loginAt(), lastSeen, fields.get(CLIENT_IP),
+                fields.get(USER_AGENT), session.amr(), session.expiresAt());
+    }
+
+    private static Map<String, String> fields(Session session, SessionDevice device) {
+        Map<String, String> fields = fields(session);
+        if (device != null && device.clientIp() != null) {
+            fields.put(CLIENT_IP, device.clientIp());
+        }
+        if (device != null && device.userAgent() != null) {
+            fields.put(USER_AGENT, device.userAgent());
+        }
+        return fields;
     }
 
     private static Map<String, String> fields(Session session) {

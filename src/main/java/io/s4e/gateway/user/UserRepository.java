@@ -119,6 +119,23 @@ public class UserRepository {
                 .flatMap(user -> reads == null ? Mono.just(user) : reads.advance().thenReturn(user));
     }
 
+    /**
+     * Replaces the password hash of user {@code id} when it is still {@code expectedHash} (a compare-and-set, so a
+     * change or reset made meanwhile is never overwritten unseen).
+     *
+     * @return true when changed; false when the hash changed meanwhile or there is no such user
+     */
+    public Mono<Boolean> replacePasswordHash(long id, String expectedHash, String newHash) {
+        return db.sql("UPDATE users SET password_hash = :hash, updated_at = now() "
+                        + "WHERE id = :id AND password_hash = :expected RETURNING id")
+                .bind("id", id)
+                .bind("expected", expectedHash)
+                .bind("hash", newHash)
+                .map(row -> row.get("id", Long.class))
+                .one()
+                .hasElement();
+    }
+
     private static UserRecord user(Readable row) {
         return new UserRecord(
                 row.get("id", Long.class),

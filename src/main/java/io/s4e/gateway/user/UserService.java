@@ -29,17 +29,17 @@ public class UserService {
     static final int MAX_LIST = 1000;
     static final Set<String> TIERS = Set.of("standard", "premium", "enterprise");
     private static final String DEFAULT_TIER = "standard";
-    private static final int MIN_PASSWORD = 12;
-    private static final int MAX_PASSWORD = 1024;
 
     private final UserRepository repository;
     private final PasswordHasher hasher;
     private final RoleScopes roleScopes;
     private final InvalidationBus bus;
     private final SessionRevocations sessions;
+    private final PasswordPolicy policy;
 
     public UserService(UserRepository repository, PasswordHasher hasher, RoleScopes roleScopes, InvalidationBus bus,
-                       SessionRevocations sessions) {
+                       SessionRevocations sessions, PasswordPolicy policy) {
+        this.policy = policy;
         this.repository = repository;
         this.hasher = hasher;
         this.roleScopes = roleScopes;
@@ -50,7 +50,8 @@ public class UserService {
     /**
      * Creates a user with an Argon2id hash of its password.
      *
-     * @return the new user; 400 for an invalid body, 403 for a caller that is not an admin, 409 when a user has an
+     * @return the new user; 400 for an invalid body ({@code weak_password} for a password the
+     *         {@linkplain PasswordPolicy policy} refuses), 403 for a caller that is not an admin, 409 when a user has an
      *         e-mail with the same canonical form ({@link EmailAddress#canonical(String)}: any case, compatibility
      *         twins such as full-width letters)
      */
@@ -58,7 +59,7 @@ public class UserService {
         return Mono.defer(() -> {
             requireAdmin(caller);
             String email = validEmail(request.email());
-            validPassword(request.password());
+            policy.check(request.password(), email, "password");
             String role = validRole(request.role(), true);
             String tier = request.tier() == null ? DEFAULT_TIER : validTier(request.tier());
             return hasher.hash(request.password())
@@ -170,13 +171,6 @@ public class UserService {
         catch (IllegalArgumentException invalid) {
             throw Errors.invalidRequest("Field 'email' must be one plain e-mail address: " + invalid.getMessage()
                     + ".");
-        }
-    }
-
-    private static void validPassword(String password) {
-        if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-            throw Errors.invalidRequest("Field 'password' must be between " + MIN_PASSWORD + " and "
-                    + MAX_PASSWORD + " characters.");
         }
     }
 

@@ -7,6 +7,7 @@ public enum ErrorCode {
     INVALID_REQUEST("invalid_request", HttpStatus.BAD_REQUEST),
     REQUEST_TIMEOUT("request_timeout", HttpStatus.REQUEST_TIMEOUT),
     CAPTCHA_FAILED("captcha_failed", HttpStatus.BAD_REQUEST),
+    WEAK_PASSWORD("weak_password", HttpStatus.BAD_REQUEST),
     UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED),
     TOKEN_EXPIRED("token_expired", HttpStatus.UNAUTHORIZED),
     FORBIDDEN("forbidden", HttpStatus.FORBIDDEN),

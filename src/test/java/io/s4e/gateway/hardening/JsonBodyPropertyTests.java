@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(Generated.ReportSeed.class)
 class JsonBodyPropertyTests {
 
-    private static final Set<String> CODES = Set.of("invalid_request", "captcha_failed", "unauthorized",
-            "token_expired", "forbidden", "mfa_required", "not_found", "conflict", "rate_limited",
+    private static final Set<String> CODES = Set.of("invalid_request", "captcha_failed", "weak_password",
+            "unauthorized", "token_expired", "forbidden", "mfa_required", "not_found", "conflict", "rate_limited",
             "service_unavailable");
     private static final List<String> PLAUSIBLE = List.of("\"a@b.test\"", "\"" + HardeningCalls.PASSWORD + "\"",
             "\"admin\"", "\"member\"", "\"viewer\"", "\"premium\"", "\"totp\"", "\"email\"", "\"googlev3\"",
@@ -90,7 +90,12 @@ class JsonBodyPropertyTests {
                 new Endpoint("POST", "/api/admin/users", admin, List.of("email", "password", "role", "tier")),
                 new Endpoint("PATCH", "/api/admin/users/" + userId, admin, List.of("role", "tier", "disabled")),
                 new Endpoint("POST", "/api/user/mfa/totp/confirm", "Authorization: Bearer " + session,
-                        List.of("code")));
+                        List.of("code")),
+                new Endpoint("POST", "/api/user/password", "Authorization: Bearer " + session,
+                        List.of("current_password", "new_password")),
+                new Endpoint("POST", "/api/user/auth/password/forgot", null,
+                        List.of("email", "captcha_response", "bypass_captcha", "vendor")),
+                new Endpoint("POST", "/api/user/auth/password/reset", null, List.of("token", "new_password")));
     }
 
     /** Any JSON value, a few levels deep, with the awkward corners of numbers and strings. */

@@ -147,6 +147,8 @@ class FactorsIntegrationTests {
         assertThat(claims(token).path("amr").toString()).isEqualTo("[\"pwd\",\"mfa\",\"rc\"]");
         assertThat(gateway.get("/mfa-only/x", token).status()).isEqualTo(200);
         assertThat(count("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", user.id())).isEqualTo(9);
+        assertThat(gateway.get("/api/user/me", token).data().path("mfa").path("recovery_codes_left").asInt())
+                .as("the account summary counts the codes left").isEqualTo(9);
         LoginCalls.Reply again = verifyRecovery(mfaToken(user.email()), codes.get(3));
         assertThat(again.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(again.body(), "unauthorized");

@@ -85,6 +85,70 @@ class MfaEmailIntegrationTests {
         return matcher.group(1);
     }
 
+    /**
+     * The account flows of CONTRACT §10 (forgotten password, reset, password change, the session list), with every
+     * log line of the gateway captured at DEBUG: no password, reset token or session token in any line, and none in
+     * any stored row (the audit log included).
+     */
+    @Test
+    void passwordFlowsWhenLoggedThenNoPasswordOrTokenInAnyLogLineOrStoredRow() throws Exception {
+        List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+        AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                events.add(event);
+            }
+        };
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Logger gatewayLogger = (Logger) LoggerFactory.getLogger("io.s4e.gateway");
+        Level before = gatewayLogger.getLevel();
+        gatewayLogger.setLevel(Level.DEBUG);
+        capture.start();
+        root.addAppender(capture);
+        List<String> secrets = new ArrayList<>();
+        String resetPassword = "reset passphrase " + Long.toHexString(System.nanoTime());
+        String changedPassword = "changed passphrase " + Long.toHexString(System.nanoTime());
+        try {
+            LoginCalls calls = new LoginCalls(mailing.port());
+            String email = LoginCalls.userWithPassword("member");
+            String session = calls.token(email);
+            calls.post("/api/user/auth/password/forgot", null, AccountCalls.forgotBody(email));
+            String token = AccountCalls.mailedToken(smtp, email, 1);
+            calls.post("/api/user/auth/password/reset", null, AccountCalls.resetBody(token, "short"));
+            calls.post("/api/user/auth/password/reset", null, AccountCalls.resetBody(token, email));
+            LoginCalls.Reply reset = calls.post("/api/user/auth/password/reset", null,
+                    AccountCalls.resetBody(token, resetPassword));
+            calls.post("/api/user/auth/password/reset", null, AccountCalls.resetBody(token, resetPassword));
+            assertThat(reset.status()).as(reset.body()).isEqualTo(200);
+            LoginCalls.Reply login = calls.login(LoginCalls.body(email, resetPassword));
+            String fresh = login.data().get("token").asString();
+            calls.post("/api/user/password", fresh, AccountCalls.changeBody("a wrong current password", changedPassword));
+            calls.post("/api/user/password", fresh, AccountCalls.changeBody(resetPassword, changedPassword));
+            calls.get("/api/user/sessions", fresh);
+            calls.get("/api/user/me", fresh);
+            secrets.addAll(List.of(token, token.substring(4), session, fresh, resetPassword, changedPassword,
+                    LoginCalls.PASSWORD, "a wrong current password"));
+        }
+        finally {
+            root.detachAppender(capture);
+            gatewayLogger.setLevel(before);
+        }
+        Thread.sleep(500); // audit events reach PostgreSQL in batches
+
+        assertThat(events).isNotEmpty();
+        for (ILoggingEvent event : events) {
+            String line = event.getFormattedMessage() + " " + event.getMDCPropertyMap()
+                    + (event.getThrowableProxy() == null ? "" : " " + event.getThrowableProxy().getMessage());
+            for (String secret : secrets) {
+                assertThat(line).as("log line from %s", event.getLoggerName()).doesNotContain(secret);
+            }
+        }
+        assertThat(events).anyMatch(e -> e.getFormattedMessage().contains("password.reset"));
+        for (String secret : secrets) {
+            assertThat(io.s4e.gateway.support.StoredText.placesHolding(secret)).as("rows holding a secret").isEmpty();
+        }
+    }
+
     private static String emailUser() {
         return MfaLoginIntegrationTests.mfaUser(null, true);
     }

@@ -192,6 +192,39 @@ class RedisClusterIntegrationTests {
         assertThat(clusterGet("get", prefix + "user-gen:" + user)).as("the generation moved").isEqualTo("1");
     }
 
+    /**
+     * The session list and its "sign out this device", and a password change that keeps the current session: every
+     * step is a one-key command, so they work with the user's sessions in different slots.
+     */
+    @Test
+    @Order(7)
+    void sessionListEndOneAndPasswordChangeWorkWithSessionsInDifferentSlots() throws InterruptedException {
+        String email = emailOf(user("standard"));
+        String first = session(a, email);
+        String second = session(b, email);
+        String third = session(a, email);
+        assertThat(status(b, second)).isEqualTo(200);
+
+        Http.Reply list = a.get("/api/user/sessions", first);
+        assertThat(list.status()).as(list.body()).isEqualTo(200);
+        assertThat(list.json().path("data")).hasSize(3);
+        String secondSid = Http.JSON.readTree(new String(java.util.Base64.getUrlDecoder()
+                .decode(second.split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8)).path("sid").asString();
+        Http.Reply ended = a.call(HttpMethod.DELETE, "/api/user/sessions/" + secondSid, bearer(first), null);
+        assertThat(ended.status()).as(ended.body()).isEqualTo(200);
+        long after = millisUntilRefused(b, second);
+        System.out.printf("cluster: session ended from the list refused on the other gateway after %d ms%n", after);
+        assertThat(after).isLessThan(1000);
+
+        Http.Reply changed = b.call(HttpMethod.POST, "/api/user/password", bearer(first),
+                "{\"current_password\":\"" + PASSWORD + "\",\"new_password\":\"a cluster passphrase of old\"}");
+        assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+        assertThat(millisUntilRefused(b, third)).isLessThan(1000);
+        assertThat(status(a, first)).as("the session of the change stays").isEqualTo(200);
+        assertThat(status(b, first)).isEqualTo(200);
+        assertThat(a.get("/api/user/sessions", first).json().path("data")).hasSize(1);
+    }
+
     @Test
     @Order(100)
     void clusterUnreachableThenLimitsFallBackToTheInProcessLimiterWithTheSameNumbers() {
