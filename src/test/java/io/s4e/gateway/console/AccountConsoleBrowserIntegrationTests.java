@@ -137,7 +137,8 @@ class AccountConsoleBrowserIntegrationTests {
         browser = new ConsoleBrowser("http://localhost:" + port);
         String email = ConsoleUsers.withPassword("member");
         String secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE email = ?", secret, email);
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = true WHERE email = ?",
+                TestData.sealTotpSecret(email, secret), email);
 
         browser.open("/console/");
         browser.waitForView("sign-in");
