@@ -1,8 +1,6 @@
 package io.s4e.gateway.mfa;
 
 import io.s4e.gateway.principal.AuthenticationFilter;
-import io.s4e.gateway.principal.Principal;
-import io.s4e.gateway.session.Session;
 import io.s4e.gateway.session.SessionAuthenticator;
 import io.s4e.gateway.web.Envelope;
 import io.s4e.gateway.web.MethodNotAllowed;
@@ -55,19 +53,19 @@ public class FactorRoutes {
     }
 
     private Mono<ServerResponse> regenerate(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> factors.regenerateRecoveryCodes(user.principal(), user.session()))
                 .flatMap(FactorRoutes::ok);
     }
 
     private Mono<ServerResponse> disableTotp(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> factors.disableTotp(user.principal(), user.session()))
                 .flatMap(FactorRoutes::ok);
     }
 
     private Mono<ServerResponse> disableEmail(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> factors.disableEmail(user.principal(), user.session()))
                 .flatMap(FactorRoutes::ok);
     }
@@ -82,19 +80,4 @@ public class FactorRoutes {
         return ServerResponse.ok().bodyValue(Envelope.success(data));
     }
 
-    /** The signed-in user and the session it signed in with. */
-    private record SessionUser(Principal principal, Session session) {
-    }
-
-    /**
-     * The user of the request's session token.
-     *
-     * @return the principal and its session; 401 without a credential or with an invalid one; 403 for a valid API
-     *         key
-     */
-    private Mono<SessionUser> sessionUser(ServerRequest request) {
-        return sessions.requireSession(request.exchange())
-                .flatMap(session -> AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal()
-                        .map(principal -> new SessionUser(principal, session)));
-    }
 }

@@ -1,13 +1,9 @@
 package io.s4e.gateway.mfa;
 
-import io.s4e.gateway.principal.AuthenticationFilter;
-import io.s4e.gateway.principal.Principal;
-import io.s4e.gateway.session.Session;
 import io.s4e.gateway.session.SessionAuthenticator;
 import io.s4e.gateway.web.Envelope;
-import io.s4e.gateway.web.MethodNotAllowed;
-import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.JsonBodies;
+import io.s4e.gateway.web.MethodNotAllowed;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
@@ -52,20 +48,20 @@ public class MfaRoutes {
     }
 
     private Mono<ServerResponse> setupTotp(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> enrollment.setupTotp(user.principal(), user.session()))
                 .flatMap(MfaRoutes::ok);
     }
 
     private Mono<ServerResponse> confirmTotp(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> JsonBodies.read(request, MfaViews.CodeRequest.class, null)
                         .flatMap(body -> enrollment.confirmTotp(user.principal(), user.session(), body)))
                 .flatMap(MfaRoutes::ok);
     }
 
     private Mono<ServerResponse> enableEmail(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> enrollment.enableEmail(user.principal(), user.session()))
                 .flatMap(MfaRoutes::ok);
     }
@@ -74,19 +70,4 @@ public class MfaRoutes {
         return ServerResponse.ok().bodyValue(Envelope.success(data));
     }
 
-    /** The signed-in user and the session it signed in with. */
-    private record SessionUser(Principal principal, Session session) {
-    }
-
-    /**
-     * The user of the request's session token.
-     *
-     * @return the principal and its session; 401 without a credential or with an invalid one; 403 for a valid API
-     *         key
-     */
-    private Mono<SessionUser> sessionUser(ServerRequest request) {
-        return sessions.requireSession(request.exchange())
-                .flatMap(session -> AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal()
-                        .map(principal -> new SessionUser(principal, session)));
-    }
 }

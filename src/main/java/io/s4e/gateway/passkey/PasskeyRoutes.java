@@ -1,8 +1,5 @@
 package io.s4e.gateway.passkey;
 
-import io.s4e.gateway.principal.AuthenticationFilter;
-import io.s4e.gateway.principal.Principal;
-import io.s4e.gateway.session.Session;
 import io.s4e.gateway.session.SessionAuthenticator;
 import io.s4e.gateway.web.Envelope;
 import io.s4e.gateway.web.JsonBodies;
@@ -57,33 +54,33 @@ public class PasskeyRoutes {
     }
 
     private Mono<ServerResponse> options(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> passkeys.registrationOptions(user.principal(), user.session()))
                 .flatMap(PasskeyRoutes::ok);
     }
 
     private Mono<ServerResponse> register(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> JsonBodies.read(request, PasskeyViews.RegisterRequest.class, null)
                         .flatMap(body -> passkeys.register(user.principal(), user.session(), body)))
                 .flatMap(created -> ServerResponse.status(HttpStatus.CREATED).bodyValue(Envelope.success(created)));
     }
 
     private Mono<ServerResponse> list(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> passkeys.list(user.principal()))
                 .flatMap(PasskeyRoutes::ok);
     }
 
     private Mono<ServerResponse> rename(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> JsonBodies.read(request, PasskeyViews.RenameRequest.class, null)
                         .flatMap(body -> passkeys.rename(user.principal(), request.pathVariable("id"), body)))
                 .flatMap(PasskeyRoutes::ok);
     }
 
     private Mono<ServerResponse> delete(ServerRequest request) {
-        return sessionUser(request)
+        return sessions.requireSessionUser(request.exchange())
                 .flatMap(user -> passkeys.delete(user.principal(), user.session(), request.pathVariable("id")))
                 .flatMap(PasskeyRoutes::ok);
     }
@@ -92,19 +89,4 @@ public class PasskeyRoutes {
         return ServerResponse.ok().bodyValue(Envelope.success(data));
     }
 
-    /** The signed-in user and the session it signed in with. */
-    private record SessionUser(Principal principal, Session session) {
-    }
-
-    /**
-     * The user of the request's session token.
-     *
-     * @return the principal and its session; 401 without a credential or with an invalid one; 403 for a valid API
-     *         key
-     */
-    private Mono<SessionUser> sessionUser(ServerRequest request) {
-        return sessions.requireSession(request.exchange())
-                .flatMap(session -> AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal()
-                        .map(principal -> new SessionUser(principal, session)));
-    }
 }

@@ -1,12 +1,12 @@
 package io.s4e.gateway.session;
 
-import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.CredentialAuthenticator;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.principal.Scopes;
+import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
@@ -103,6 +103,18 @@ public class SessionAuthenticator implements CredentialAuthenticator {
         }
         return Mono.fromCallable(() -> codec.decode(credential.value())).flatMap(this::session)
                 .doOnNext(session -> lastSeen.touch(session.sid()));
+    }
+
+    /**
+     * The signed-in user of {@code exchange} and its session, for endpoints that act on the caller's own account.
+     *
+     * @return the principal and its session; 401 without a credential or with an invalid one; 403 for a valid API
+     *         key; 503 when Redis cannot be reached
+     */
+    public Mono<SessionUser> requireSessionUser(ServerWebExchange exchange) {
+        return requireSession(exchange)
+                .flatMap(session -> AuthenticationFilter.authenticationOf(exchange).requirePrincipal()
+                        .map(principal -> new SessionUser(principal, session)));
     }
 
     private static GatewayException ended() {
