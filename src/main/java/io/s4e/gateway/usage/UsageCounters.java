@@ -192,7 +192,9 @@ public class UsageCounters implements SmartLifecycle, RefusalListener {
             if (counters.add(minute, outcome)) {
                 return;
             }
-            // retired meanwhile: count in its successor
+            // retired meanwhile: forget it here too, without waiting for the drain to (an event loop must never
+            // spin on another thread's progress), and count in its successor
+            keys.remove(keyId, counters);
         }
     }
 
