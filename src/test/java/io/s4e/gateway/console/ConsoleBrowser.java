@@ -204,8 +204,16 @@ final class ConsoleBrowser implements AutoCloseable {
     }
 
     private void capture(Path file) throws IOException {
-        Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot",
-                Map.of("format", "png", "captureBeyondViewport", true));
+        Map<String, Object> shot;
+        try {
+            shot = driver.executeCdpCommand("Page.captureScreenshot",
+                    Map.of("format", "png", "captureBeyondViewport", true));
+        }
+        catch (org.openqa.selenium.WebDriverException tooLarge) {
+            // a page longer than the browser can capture in one image (the Users page late in a full run lists
+            // thousands of users): the visible part is what the screenshot can show
+            shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png"));
+        }
         Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
     }
 
