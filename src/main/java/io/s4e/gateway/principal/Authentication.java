@@ -76,6 +76,29 @@ public final class Authentication {
         }
     }
 
+    /**
+     * The principal when its resolution has already answered with one; null when it has not started, is still under
+     * way, or refused the credential. Never starts a resolution (a refusal being written must not begin a lookup).
+     */
+    public Principal principalIfKnown() {
+        Mono<Principal> known = resolved.get();
+        if (known == null || credential == null) {
+            return null;
+        }
+        if (Ready.isReady(known)) {
+            try {
+                return Ready.outcome(known);
+            }
+            catch (RuntimeException refused) {
+                return null;
+            }
+        }
+        // a shared answer (cache()) that is done is replayed at once; one still under way is left alone
+        AtomicReference<Principal> answer = new AtomicReference<>();
+        known.subscribe(answer::set, refused -> { }).dispose();
+        return answer.get();
+    }
+
     /** The credential, when one was presented. */
     public Optional<Credential> credential() {
         return Optional.ofNullable(credential);

@@ -61,23 +61,32 @@ public class FailureLocks {
     }
 
     /**
-     * Records a failure of {@code subject}.
-     *
-     * @return how long the subject is now locked ({@link Duration#ZERO}: not locked); never an error
+     * What recording failures found: how long the subject is now locked ({@link Duration#ZERO}: not locked) and, when
+     * it is not, how many failures its current window holds.
      */
-    public Mono<Duration> fail(String subject, LimitKind kind, int max, Duration window, Duration lock) {
+    public record Recorded(Duration locked, long counted) {
+    }
+
+    /**
+     * Records {@code failures} failures of {@code subject} (at least 1) in one step.
+     *
+     * @return whether the subject is now locked, and the window's count; never an error
+     */
+    public Mono<Recorded> fail(String subject, int failures, LimitKind kind, int max, Duration window, Duration lock) {
         if (!availability.usable()) {
-            return Mono.fromSupplier(() -> localFail(subject, kind, max, window, lock));
+            return Mono.fromSupplier(() -> localFail(subject, failures, kind, max, window, lock));
         }
         return redis.execute(FAIL, List.of(keys.failures(subject), keys.lock(subject)),
-                        List.of(Integer.toString(max), Long.toString(window.toMillis()), Long.toString(lock.toMillis())))
+                        List.of(Integer.toString(max), Long.toString(window.toMillis()), Long.toString(lock.toMillis()),
+                                Integer.toString(failures)))
                 .next()
                 .timeout(timeout)
-                .map(Duration::ofMillis)
-                .doOnNext(ttl -> availability.succeeded())
+                .map(answer -> answer > 0 ? new Recorded(Duration.ofMillis(answer), 0)
+                        : new Recorded(Duration.ZERO, -answer))
+                .doOnNext(recorded -> availability.succeeded())
                 .onErrorResume(failure -> {
                     availability.failed(failure);
-                    return Mono.fromSupplier(() -> localFail(subject, kind, max, window, lock));
+                    return Mono.fromSupplier(() -> localFail(subject, failures, kind, max, window, lock));
                 });
     }
 
@@ -136,25 +145,26 @@ public class FailureLocks {
         }
     }
 
-    private Duration localFail(String subject, LimitKind kind, int max, Duration window, Duration lock) {
+    private Recorded localFail(String subject, int failures, LimitKind kind, int max, Duration window,
+                               Duration lock) {
         metrics.fellBack(kind);
         long now = clock.millis();
         long[] state = local.get(subject, s -> new long[3]);
         synchronized (this) {
             if (state[2] > now) {
-                return Duration.ofMillis(state[2] - now);
+                return new Recorded(Duration.ofMillis(state[2] - now), 0);
             }
             if (state[1] <= now) {
                 state[0] = 0;
                 state[1] = now + window.toMillis();
             }
-            state[0]++;
+            state[0] += failures;
             if (state[0] >= max) {
                 state[0] = 0;
                 state[2] = now + lock.toMillis();
-                return lock;
+                return new Recorded(lock, 0);
             }
-            return Duration.ZERO;
+            return new Recorded(Duration.ZERO, state[0]);
         }
     }
 }

@@ -25,7 +25,8 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Blocks client IPs that present refused API keys (key guessing): every refused key (a 401 of a request carrying an
- * API key, forwarded or gateway-owned) is counted per client IP in Redis, and after
+ * API key, forwarded or gateway-owned) is counted per client IP in Redis ({@link RefusedKeyCounts}: in batches, the
+ * block still exact on one replica), and after
  * {@code refused-keys.max-failures} within {@code refused-keys.window} the API-key requests of that IP are refused
  * with 429 for {@code refused-keys.block-duration}, before their key is looked up. The block is shared through Redis
  * and kept in memory by each replica that learned of it, so valid keys cost no extra round trip: a replica learns of
@@ -45,7 +46,7 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
     /** The failure-lock subject of a client IP: this prefix and the IP. */
     static final String SUBJECT = "key-ip:";
 
-    private final FailureLocks locks;
+    private final RefusedKeyCounts counts;
     private final RateLimitMetrics metrics;
     private final ClientIps clientIps;
     private final Clock clock;
@@ -56,9 +57,9 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
     private final ApiKeyVerifier verifier;
     private final Lockouts lockouts;
 
-    public RefusedKeyGuard(FailureLocks locks, RateLimitMetrics metrics, ClientIps clientIps, Clock clock,
+    public RefusedKeyGuard(RefusedKeyCounts counts, RateLimitMetrics metrics, ClientIps clientIps, Clock clock,
                            RateLimitProperties properties, ApiKeyVerifier verifier, Lockouts lockouts) {
-        this.locks = locks;
+        this.counts = counts;
         this.lockouts = lockouts;
         this.verifier = verifier;
         this.metrics = metrics;
@@ -75,6 +76,7 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
                 .build();
         verifier.whenVerifiedByLookup(hash -> knownValid.put(hash, Boolean.TRUE));
         lockouts.whenLifted(subject -> {
+            counts.forget(subject);
             if (subject == null) {
                 blockedUntil.invalidateAll();
             } else if (subject.startsWith(SUBJECT)) {
@@ -129,8 +131,7 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
      * @return completes when the IP is not blocked by it; a 429 error when it is (now) blocked
      */
     public Mono<Void> recordRefusedKey(String ip) {
-        return locks.fail(SUBJECT + ip, LimitKind.REFUSED_KEYS, settings.maxFailures(), settings.window(),
-                        settings.blockDuration())
+        return counts.record(SUBJECT + ip)
                 .flatMap(locked -> {
                     metrics.decided(LimitKind.REFUSED_KEYS, locked.isZero());
                     if (locked.isZero()) {

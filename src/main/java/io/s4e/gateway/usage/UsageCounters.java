@@ -157,21 +157,10 @@ public class UsageCounters implements SmartLifecycle, RefusalListener {
         }
     }
 
-    /**
-     * The principal of a 403's credential, which is resolved by then (its cached result is read at once); never
-     * starts a resolution that is not done.
-     */
+    /** The principal of a 403's credential when it is resolved by then; never starts a resolution. */
     private static Principal resolvedPrincipal(ServerWebExchange exchange) {
         Authentication authentication = exchange.getAttribute(GatewayAttributes.AUTHENTICATION);
-        if (authentication == null || authentication.credential().isEmpty()) {
-            return null;
-        }
-        java.util.concurrent.CompletableFuture<Principal> resolved = authentication.principal().toFuture();
-        if (!resolved.isDone()) {
-            resolved.cancel(true);
-            return null;
-        }
-        return resolved.isCompletedExceptionally() ? null : resolved.getNow(null);
+        return authentication == null ? null : authentication.principalIfKnown();
     }
 
     private void add(String keyId, int outcome) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -207,11 +208,12 @@ class ApiKeyVerificationIntegrationTests {
 
         List<CompletableFuture<HttpResponse<Void>>> replies = IntStream.range(0, 20)
                 .mapToObj(i -> http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                                + "/api/assets/" + i)).header("Authorization", "Bearer " + secret).build(),
+                                + "/api/assets/" + i)).timeout(Duration.ofSeconds(30))
+                                .header("Authorization", "Bearer " + secret).build(),
                         HttpResponse.BodyHandlers.discarding()))
                 .toList();
 
-        assertThat(replies).allSatisfy(r -> assertThat(r.join().statusCode()).isEqualTo(200));
+        assertThat(replies).allSatisfy(r -> assertThat(r.get(40, TimeUnit.SECONDS).statusCode()).isEqualTo(200));
         assertThat(lookups() - lookups).isEqualTo(1);
     }
 

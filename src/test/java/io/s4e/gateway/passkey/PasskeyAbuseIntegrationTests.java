@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -81,6 +82,7 @@ class PasskeyAbuseIntegrationTests {
                             start.await();
                             return http.send(HttpRequest.newBuilder(
                                                     URI.create("http://127.0.0.1:" + target + PasskeyCalls.LOGIN_VERIFY))
+                                            .timeout(Duration.ofSeconds(30))
                                             .header("Content-Type", "application/json")
                                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                                     HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -93,7 +95,7 @@ class PasskeyAbuseIntegrationTests {
                 start.countDown();
                 List<Integer> statuses = new ArrayList<>();
                 for (CompletableFuture<Integer> answer : answers) {
-                    statuses.add(answer.get());
+                    statuses.add(answer.get(40, TimeUnit.SECONDS));
                 }
 
                 assertThat(statuses).as("round " + round).containsOnly(200, 401);

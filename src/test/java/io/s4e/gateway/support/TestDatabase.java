@@ -46,7 +46,8 @@ public final class TestDatabase {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + name;
+        // Bounded: a test waiting on a lock or a silent server fails instead of holding the build.
+        return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + name + "?connectTimeout=5&socketTimeout=120";
     }
 
     /** A JDBC connection to this database, for assertions on what is stored. */
@@ -64,7 +65,8 @@ public final class TestDatabase {
     }
 
     private static void execute(String sql) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + ADMIN_DB,
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + ADMIN_DB
+                + "?connectTimeout=5&socketTimeout=120",
                 USER, ""); Statement s = c.createStatement()) {
             s.execute(sql);
         }
