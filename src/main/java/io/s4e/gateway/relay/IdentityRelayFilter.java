@@ -10,6 +10,7 @@ import io.s4e.gateway.credential.CredentialExtractor;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.GatewayAttributes;
+import io.s4e.gateway.web.NativeRequestHeaders;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,20 +55,24 @@ public class IdentityRelayFilter implements GlobalFilter, Ordered {
         Principal principal = exchange.getAttribute(GatewayAttributes.PRINCIPAL);
         usage.forwarded(principal);
         ServerHttpRequest request = exchange.getRequest();
+        URI withoutToken = forwardCredentials ? null : withoutTokenParameter(request.getURI());
+        HttpHeaders own = withoutToken == null ? NativeRequestHeaders.writable(request) : null;
+        if (own != null) {
+            // in place: rebuilding the request would copy every header
+            relayHeaders(own, principal);
+            return chain.filter(exchange);
+        }
         ServerHttpRequest.Builder builder = request.mutate()
                 .headers(headers -> relayHeaders(headers, principal));
-        if (!forwardCredentials) {
-            URI withoutToken = withoutTokenParameter(request.getURI());
-            if (withoutToken != null) {
-                builder.uri(withoutToken);
-            }
+        if (withoutToken != null) {
+            builder.uri(withoutToken);
         }
         return chain.filter(exchange.mutate().request(builder.build()).build());
     }
 
     private void relayHeaders(HttpHeaders headers, Principal principal) {
         List<String> spoofed = new ArrayList<>();
-        for (String name : headers.headerNames()) {
+        for (String name : headers.asMultiValueMap().keySet()) {
             if (name.regionMatches(true, 0, IDENTITY_PREFIX, 0, IDENTITY_PREFIX.length())) {
                 spoofed.add(name);
             }

@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -55,14 +56,30 @@ public class RelayHeadersFilter implements HttpHeadersFilter, Ordered {
 
     private static HttpHeaders filter(HttpHeaders input, boolean dropForwarded) {
         List<String> connection = input.get(HttpHeaders.CONNECTION);
+        // the headers as they are held (no case-insensitive copy of them to look at their names)
+        MultiValueMap<String, String> all = input.asMultiValueMap();
+        boolean dropsAny = false;
+        for (String name : all.keySet()) {
+            if (dropped(name, connection, dropForwarded)) {
+                dropsAny = true;
+                break;
+            }
+        }
+        if (!dropsAny) {
+            // most requests carry nothing to drop: handed on as they are, without a copy
+            return input;
+        }
         HttpHeaders kept = new HttpHeaders();
-        for (Map.Entry<String, List<String>> header : input.headerSet()) {
-            String name = header.getKey();
-            if (!isHopByHop(name, connection) && !(dropForwarded && isForwarding(name))) {
-                kept.put(name, header.getValue());
+        for (Map.Entry<String, List<String>> header : all.entrySet()) {
+            if (!dropped(header.getKey(), connection, dropForwarded)) {
+                kept.put(header.getKey(), header.getValue());
             }
         }
         return kept;
+    }
+
+    private static boolean dropped(String name, List<String> connection, boolean dropForwarded) {
+        return isHopByHop(name, connection) || (dropForwarded && isForwarding(name));
     }
 
     private static boolean isHopByHop(String name, List<String> connection) {

@@ -3,6 +3,7 @@ package io.s4e.gateway.web;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -28,9 +29,15 @@ public class RequestIdHandlerDecorator implements HttpHandlerDecoratorFactory {
         String requestId = RequestIds.acceptOrCreate(request.getHeaders().get(RequestIds.HEADER));
         CachePolicy.gatewayOwned(response.getHeaders());
         response.beforeCommit(() -> setResponseHeader(response, requestId));
-        ServerHttpRequest withId = request.mutate()
-                .headers(headers -> headers.set(RequestIds.HEADER, requestId))
-                .build();
+        HttpHeaders own = NativeRequestHeaders.writable(request);
+        ServerHttpRequest withId;
+        if (own != null) {
+            // in place: a rebuilt request would copy every header once more
+            own.set(RequestIds.HEADER, requestId);
+            withId = request;
+        } else {
+            withId = request.mutate().headers(headers -> headers.set(RequestIds.HEADER, requestId)).build();
+        }
         return delegate.handle(withId, response)
                 .contextWrite(Context.of(GatewayAttributes.REQUEST_ID_CONTEXT_KEY, requestId));
     }
