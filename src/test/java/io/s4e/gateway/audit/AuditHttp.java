@@ -1,21 +1,19 @@
 package io.s4e.gateway.audit;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.mfa.TotpAlgorithm;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
 import org.apache.commons.codec.binary.Base32;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Requests of the audit tests, each with its own {@code X-Request-ID} and a known user agent. */
@@ -99,9 +97,7 @@ final class AuditHttp {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), body == null ? "" : new String(body, StandardCharsets.UTF_8));
+        return Reply.of(request);
     }
 
     Reply post(String path, String requestId, String bearer, String json) {
@@ -110,21 +106,5 @@ final class AuditHttp {
 
     Reply get(String path, String requestId, String bearer) {
         return call(HttpMethod.GET, path, requestId, bearer, null);
-    }
-
-    /** One answer. */
-    record Reply(int status, String body) {
-
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        JsonNode data() {
-            return json().get("data");
-        }
-
-        String errorCode() {
-            return json().path("error").path("code").asString();
-        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
@@ -18,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,10 +73,10 @@ class CaptchaIntegrationTests {
 
         Reply reply = login(gateway.port(), body("googlev3", "resp-123", false), null);
 
-        assertThat(reply.status).as(reply.body).isEqualTo(200);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         String form = URLDecoder.decode(vendor.forms().get(0), StandardCharsets.UTF_8);
         assertThat(form).contains("secret=v3-site-secret").contains("response=resp-123").contains("remoteip=127.0.0.1");
-        assertThat(login(gateway.port(), body("hcaptcha", "resp-h", false), null).status).isEqualTo(200);
+        assertThat(login(gateway.port(), body("hcaptcha", "resp-h", false), null).status()).isEqualTo(200);
     }
 
     @Test
@@ -119,8 +119,8 @@ class CaptchaIntegrationTests {
         Reply garbage = login(gateway.port(), body("googlev3", "resp", false), null);
 
         for (Reply reply : new Reply[] {down, failing, garbage}) {
-            assertThat(reply.status).as(reply.body).isEqualTo(503);
-            ErrorEnvelopes.assertEnvelope(reply.body, "service_unavailable");
+            assertThat(reply.status()).as(reply.body()).isEqualTo(503);
+            ErrorEnvelopes.assertEnvelope(reply.body(), "service_unavailable");
         }
     }
 
@@ -128,8 +128,8 @@ class CaptchaIntegrationTests {
     void loginWhenVendorUnknownOrNotConfiguredThenInvalidRequest() {
         for (String unknown : new String[] {"captchaco", "googlev2"}) {
             Reply reply = login(gateway.port(), body(unknown, "resp", false), null);
-            assertThat(reply.status).as(reply.body).isEqualTo(400);
-            ErrorEnvelopes.assertEnvelope(reply.body, "invalid_request");
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            ErrorEnvelopes.assertEnvelope(reply.body(), "invalid_request");
         }
     }
 
@@ -144,7 +144,7 @@ class CaptchaIntegrationTests {
     void loginWhenBypassFromTrustedCidrThenHonoured() {
         try (SecondGateway trusted = SecondGateway.start(Map.of("s4e.captcha.enabled", "true",
                 "s4e.captcha.bypass-cidrs", "127.0.0.0/8"))) {
-            assertThat(login(trusted.port(), body(null, null, true), null).status).isEqualTo(200);
+            assertThat(login(trusted.port(), body(null, null, true), null).status()).isEqualTo(200);
             assertCaptchaFailed(login(trusted.port(), body(null, null, false), null));
         }
     }
@@ -172,8 +172,8 @@ class CaptchaIntegrationTests {
     }
 
     private static void assertCaptchaFailed(Reply reply) {
-        assertThat(reply.status).as(reply.body).isEqualTo(400);
-        ErrorEnvelopes.assertEnvelope(reply.body, "captcha_failed");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        ErrorEnvelopes.assertEnvelope(reply.body(), "captcha_failed");
     }
 
     private static Reply login(int port, String json, String forwardedFor) {
@@ -182,11 +182,7 @@ class CaptchaIntegrationTests {
         if (forwardedFor != null) {
             spec.header("X-Forwarded-For", forwardedFor);
         }
-        EntityExchangeResult<byte[]> result = spec.bodyValue(json).exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), body == null ? "" : new String(body, StandardCharsets.UTF_8));
+        return Reply.of(spec.bodyValue(json));
     }
 
-    record Reply(int status, String body) {
-    }
 }

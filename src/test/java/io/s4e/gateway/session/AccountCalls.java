@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
 import jakarta.mail.internet.MimeMessage;
@@ -17,7 +18,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Calls of the account self-service endpoints (CONTRACT §10) against one gateway, as {@link LoginCalls.Reply}s. */
+/** Calls of the account self-service endpoints (CONTRACT §10) against one gateway, as {@link Reply}s. */
 final class AccountCalls {
 
     static final String ME = "/api/user/me";
@@ -66,7 +67,7 @@ final class AccountCalls {
 
     /** A login with {@code userAgent} as its {@code User-Agent}; fails unless 200; returns the token. */
     String token(String email, String password, String userAgent) {
-        LoginCalls.Reply reply = LoginCalls.reply(client.post().uri("/api/user/auth/login")
+        Reply reply = Reply.of(client.post().uri("/api/user/auth/login")
                 .header(HttpHeaders.USER_AGENT, userAgent)
                 .header(HttpHeaders.CONTENT_TYPE, "application/json")
                 .bodyValue(LoginCalls.body(email, password)));
@@ -74,39 +75,39 @@ final class AccountCalls {
         return reply.data().get("token").asString();
     }
 
-    LoginCalls.Reply post(String path, String token, String json) {
+    Reply post(String path, String token, String json) {
         return login.post(path, token, json);
     }
 
-    LoginCalls.Reply get(String path, String token) {
+    Reply get(String path, String token) {
         return login.get(path, token);
     }
 
     /** {@code POST path} without credential, with {@code userAgent} as its {@code User-Agent}. */
-    LoginCalls.Reply postWithAgent(String path, String json, String userAgent) {
-        return LoginCalls.reply(client.post().uri(path).header(HttpHeaders.USER_AGENT, userAgent)
+    Reply postWithAgent(String path, String json, String userAgent) {
+        return Reply.of(client.post().uri(path).header(HttpHeaders.USER_AGENT, userAgent)
                 .header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json));
     }
 
-    LoginCalls.Reply getAnonymous(String path) {
-        return LoginCalls.reply(client.get().uri(path));
+    Reply getAnonymous(String path) {
+        return Reply.of(client.get().uri(path));
     }
 
-    LoginCalls.Reply getWithKey(String path, String key) {
-        return LoginCalls.reply(client.get().uri(path).header("X-API-Key", key));
+    Reply getWithKey(String path, String key) {
+        return Reply.of(client.get().uri(path).header("X-API-Key", key));
     }
 
-    LoginCalls.Reply postWithKey(String path, String key, String json) {
-        return LoginCalls.reply(client.post().uri(path).header("X-API-Key", key)
+    Reply postWithKey(String path, String key, String json) {
+        return Reply.of(client.post().uri(path).header("X-API-Key", key)
                 .header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json));
     }
 
-    LoginCalls.Reply deleteWithKey(String path, String key) {
-        return LoginCalls.reply(client.delete().uri(path).header("X-API-Key", key));
+    Reply deleteWithKey(String path, String key) {
+        return Reply.of(client.delete().uri(path).header("X-API-Key", key));
     }
 
-    LoginCalls.Reply delete(String path, String token) {
-        return LoginCalls.reply(client.delete().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
+    Reply delete(String path, String token) {
+        return Reply.of(client.delete().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
     }
 
     /** The reset token of the newest of {@code expectedCount} mails to {@code email}, waiting for it. */

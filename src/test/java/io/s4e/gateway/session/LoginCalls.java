@@ -1,16 +1,14 @@
 package io.s4e.gateway.session;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,7 +59,7 @@ final class LoginCalls {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        return reply(request);
+        return Reply.of(request);
     }
 
     /** {@code DELETE path} with {@code token} as a bearer credential (none when null). */
@@ -70,50 +68,16 @@ final class LoginCalls {
         if (token != null) {
             spec = spec.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
         }
-        return reply(spec);
+        return Reply.of(spec);
     }
 
     /** {@code GET path} with {@code token} as a bearer credential. */
     Reply get(String path, String token) {
-        return reply(client.get().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
+        return Reply.of(client.get().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
     }
 
     /** {@code GET path} with {@code token} in the {@code token} cookie. */
     Reply getWithCookie(String path, String token) {
-        return reply(client.get().uri(path).cookie("token", token));
-    }
-
-    static Reply reply(WebTestClient.RequestHeadersSpec<?> request) {
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), result.getResponseHeaders(),
-                body == null ? "" : new String(body, StandardCharsets.UTF_8));
-    }
-
-    /** One answer of the gateway. */
-    record Reply(int status, HttpHeaders headers, String body) {
-
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        JsonNode data() {
-            JsonNode json = json();
-            assertThat(json.path("status").asString()).as(body).isEqualTo("success");
-            return json.get("data");
-        }
-
-        String errorCode() {
-            return json().path("error").path("code").asString();
-        }
-
-        String errorMessage() {
-            return json().path("error").path("message").asString();
-        }
-
-        String upstreamHeader(String name) {
-            JsonNode values = json().path("headers").path(name.toLowerCase());
-            return values.isArray() && !values.isEmpty() ? values.get(0).asString() : null;
-        }
+        return Reply.of(client.get().uri(path).cookie("token", token));
     }
 }

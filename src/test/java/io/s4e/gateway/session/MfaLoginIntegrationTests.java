@@ -9,6 +9,7 @@ import java.util.List;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.apache.commons.codec.binary.Base32;
@@ -19,7 +20,6 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,7 +63,7 @@ class MfaLoginIntegrationTests {
 
     /** Logs in with the password; fails unless mfa_required; returns the mfa_token. */
     String mfaToken(String email) {
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.json().path("status").asString()).as(reply.body()).isEqualTo("mfa_required");
         return reply.json().path("data").path("mfa_token").asString();
@@ -82,7 +82,7 @@ class MfaLoginIntegrationTests {
     void loginWhenTotpEnabledThenMfaRequiredWithMethodsAndNoSession() {
         String email = mfaUser(newSecret(), false);
 
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
         assertThat(reply.status()).isEqualTo(200);
         JsonNode json = reply.json();
@@ -90,14 +90,14 @@ class MfaLoginIntegrationTests {
         assertThat(json.path("data").path("mfa_token").asString()).matches("mfa_temp_[A-Za-z0-9_-]{43}");
         assertThat(json.path("data").path("methods").toString()).isEqualTo("[\"totp\"]");
         assertThat(json.path("data").has("token")).isFalse();
-        assertThat(reply.headers().get(HttpHeaders.SET_COOKIE)).isNull();
+        assertThat(reply.setCookies()).isEmpty();
     }
 
     @Test
     void loginWhenTotpAndEmailEnabledThenBothMethodsInOrder() {
         String email = mfaUser(newSecret(), true);
 
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
         assertThat(reply.json().path("data").path("methods").toString()).isEqualTo("[\"totp\",\"email\"]");
     }
@@ -106,7 +106,7 @@ class MfaLoginIntegrationTests {
     void loginWhenWrongPasswordOfMfaUserThenUnauthorizedWithoutMfaToken() {
         String email = mfaUser(newSecret(), true);
 
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, "a wrong but long password"));
+        Reply reply = gateway.login(LoginCalls.body(email, "a wrong but long password"));
 
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.body()).doesNotContain("mfa_temp_");
@@ -118,16 +118,16 @@ class MfaLoginIntegrationTests {
         String mfaToken = mfaToken(mfaUser(secret, false));
         String passwordOnly = gateway.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply verified = gateway.post(VERIFY, null,
+        Reply verified = gateway.post(VERIFY, null,
                 verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
 
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
         String token = verified.data().get("token").asString();
         assertThat(verified.data().path("user").path("role").asString()).isEqualTo("member");
-        assertThat(verified.headers().getFirst(HttpHeaders.SET_COOKIE)).startsWith("token=" + token);
+        assertThat(verified.setCookie()).startsWith("token=" + token);
         assertThat(claims(token).path("amr").toString()).isEqualTo("[\"pwd\",\"mfa\",\"otp\"]");
         assertThat(gateway.get("/mfa-only/x", token).status()).isEqualTo(200);
-        LoginCalls.Reply refused = gateway.get("/mfa-only/x", passwordOnly);
+        Reply refused = gateway.get("/mfa-only/x", passwordOnly);
         assertThat(refused.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(refused.body(), "mfa_required");
     }
@@ -139,7 +139,7 @@ class MfaLoginIntegrationTests {
         String code = MfaEnrollmentIntegrationTests.codeNow(secret);
         assertThat(gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp")).status()).isEqualTo(200);
 
-        LoginCalls.Reply again = gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp"));
+        Reply again = gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp"));
 
         assertThat(again.status()).isEqualTo(401);
     }
@@ -153,7 +153,7 @@ class MfaLoginIntegrationTests {
         String code = MfaEnrollmentIntegrationTests.codeNow(secret);
         assertThat(gateway.post(VERIFY, null, verifyBody(first, code, "totp")).status()).isEqualTo(200);
 
-        LoginCalls.Reply replayed = gateway.post(VERIFY, null, verifyBody(second, code, "totp"));
+        Reply replayed = gateway.post(VERIFY, null, verifyBody(second, code, "totp"));
 
         assertThat(replayed.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(replayed.body(), "unauthorized");
@@ -168,7 +168,7 @@ class MfaLoginIntegrationTests {
             assertThat(gateway.post(VERIFY, null, verifyBody(mfaToken, wrongCode(secret), "totp")).status())
                     .isEqualTo(401);
         }
-        LoginCalls.Reply correctAfterwards = gateway.post(VERIFY, null,
+        Reply correctAfterwards = gateway.post(VERIFY, null,
                 verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
 
         assertThat(correctAfterwards.status()).isEqualTo(401);
@@ -182,7 +182,7 @@ class MfaLoginIntegrationTests {
         for (int i = 0; i < 4; i++) {
             gateway.post(VERIFY, null, verifyBody(mfaToken, wrongCode(secret), "totp"));
         }
-        LoginCalls.Reply reply = gateway.post(VERIFY, null,
+        Reply reply = gateway.post(VERIFY, null,
                 verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
@@ -190,7 +190,7 @@ class MfaLoginIntegrationTests {
 
     @Test
     void verifyWhenUnknownMfaTokenThenUnauthorized() {
-        LoginCalls.Reply reply = gateway.post(VERIFY, null, verifyBody("mfa_temp_unknown", "123456", "totp"));
+        Reply reply = gateway.post(VERIFY, null, verifyBody("mfa_temp_unknown", "123456", "totp"));
 
         assertThat(reply.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(reply.body(), "unauthorized");
@@ -201,12 +201,12 @@ class MfaLoginIntegrationTests {
         String secret = newSecret();
         String mfaToken = mfaToken(mfaUser(secret, false));
 
-        LoginCalls.Reply notJson = gateway.post(VERIFY, null, "{not json");
-        LoginCalls.Reply missingCode = gateway.post(VERIFY, null, "{\"mfa_token\":\"" + mfaToken + "\"}");
-        LoginCalls.Reply unknownMethod = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "sms"));
-        LoginCalls.Reply notEnabled = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "email"));
+        Reply notJson = gateway.post(VERIFY, null, "{not json");
+        Reply missingCode = gateway.post(VERIFY, null, "{\"mfa_token\":\"" + mfaToken + "\"}");
+        Reply unknownMethod = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "sms"));
+        Reply notEnabled = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "email"));
 
-        for (LoginCalls.Reply reply : new LoginCalls.Reply[] {notJson, missingCode, unknownMethod, notEnabled}) {
+        for (Reply reply : new Reply[] {notJson, missingCode, unknownMethod, notEnabled}) {
             assertThat(reply.status()).as(reply.body()).isEqualTo(400);
             ErrorEnvelopes.assertEnvelope(reply.body(), "invalid_request");
         }
@@ -219,7 +219,7 @@ class MfaLoginIntegrationTests {
     void requestWhenMfaTempTokenAsCredentialThenForbiddenMfaRequired() {
         String mfaToken = mfaToken(mfaUser(newSecret(), false));
 
-        LoginCalls.Reply reply = gateway.get("/api/assets/1", mfaToken);
+        Reply reply = gateway.get("/api/assets/1", mfaToken);
 
         assertThat(reply.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(reply.body(), "mfa_required");

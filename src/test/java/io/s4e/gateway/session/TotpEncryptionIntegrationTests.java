@@ -13,6 +13,7 @@ import io.s4e.gateway.mfa.MfaKeys;
 import io.s4e.gateway.mfa.TotpSecretCipher;
 import io.s4e.gateway.mfa.V8__encrypt_totp_secrets_and_recovery_codes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;
@@ -53,7 +54,7 @@ class TotpEncryptionIntegrationTests {
         for (int i = 0; i < 3; i++) {
             String email = LoginCalls.userWithPassword("member");
             String token = gateway.token(email);
-            LoginCalls.Reply setup = gateway.post("/api/user/mfa/totp/setup", token, null);
+            Reply setup = gateway.post("/api/user/mfa/totp/setup", token, null);
             assertThat(setup.status()).as(setup.body()).isEqualTo(200);
             String secret = setup.data().get("secret").asString();
             secrets.add(secret);
@@ -91,7 +92,7 @@ class TotpEncryptionIntegrationTests {
         TestData.update("UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE email = ?) "
                 + "WHERE email = ?", owner, thief);
 
-        LoginCalls.Reply refused = gateway.post("/api/user/auth/mfa/verify", null, MfaLoginIntegrationTests
+        Reply refused = gateway.post("/api/user/auth/mfa/verify", null, MfaLoginIntegrationTests
                 .verifyBody(mfaToken(thief), MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
 
         assertThat(refused.status()).isEqualTo(401);
@@ -109,7 +110,7 @@ class TotpEncryptionIntegrationTests {
             String mfaToken = calls.login(LoginCalls.body(email, LoginCalls.PASSWORD)).json().path("data")
                     .path("mfa_token").asString();
 
-            LoginCalls.Reply verified = calls.post("/api/user/auth/mfa/verify", null, MfaLoginIntegrationTests
+            Reply verified = calls.post("/api/user/auth/mfa/verify", null, MfaLoginIntegrationTests
                     .verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
 
             assertThat(verified.status()).as("the old key still decrypts").isEqualTo(200);
@@ -170,12 +171,12 @@ class TotpEncryptionIntegrationTests {
         noKey.put("s4e.mfa.encryption-keys", "");
         try (SecondGateway keyless = SecondGateway.start(noKey)) {
             LoginCalls calls = new LoginCalls(keyless.port());
-            LoginCalls.Reply login = calls.login(LoginCalls.body(
+            Reply login = calls.login(LoginCalls.body(
                     io.s4e.gateway.support.TestInfrastructure.ADMIN_EMAIL,
                     io.s4e.gateway.support.TestInfrastructure.ADMIN_PASSWORD));
             String token = login.data().get("token").asString();
 
-            LoginCalls.Reply setup = calls.post("/api/user/mfa/totp/setup", token, null);
+            Reply setup = calls.post("/api/user/mfa/totp/setup", token, null);
 
             assertThat(setup.status()).isEqualTo(503);
             io.s4e.gateway.support.ErrorEnvelopes.assertEnvelope(setup.body(), "service_unavailable");

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.ratelimit.Http;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 
 import org.springframework.http.HttpHeaders;
@@ -57,13 +58,13 @@ final class StoreCalls {
         return "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
     }
 
-    static Http.Reply login(Http gateway, String email, String password) {
+    static Reply login(Http gateway, String email, String password) {
         return gateway.call(HttpMethod.POST, LOGIN, Map.of(), loginBody(email, password));
     }
 
     /** Logs {@code email} in with {@link #PASSWORD}; fails unless a session is issued; returns its token. */
     static String session(Http gateway, String email) {
-        Http.Reply reply = login(gateway, email, PASSWORD);
+        Reply reply = login(gateway, email, PASSWORD);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json().path("data").path("token").asString();
     }

@@ -2,14 +2,13 @@ package io.s4e.gateway.usage;
 
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,19 +62,7 @@ final class UsageHttp {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), body == null ? "" : new String(body));
+        return Reply.of(request);
     }
 
-    record Reply(int status, String body) {
-
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        JsonNode data() {
-            return json().get("data");
-        }
-    }
 }
