@@ -3,14 +3,13 @@ package io.s4e.gateway.login;
 import java.nio.charset.StandardCharsets;
 import java.net.URLDecoder;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestClients;
-import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,9 +49,7 @@ class CaptchaIntegrationTests {
                 Map.entry("s4e.captcha.vendors.turnstile.secret", "t-site-secret"),
                 Map.entry("s4e.captcha.vendors.turnstile.verify-url",
                         "http://127.0.0.1:" + TestInfrastructure.get().closedPort + "/siteverify")));
-        email = "captcha-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email,
-                "member", Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8().encode(PASSWORD));
+        email = TestUsers.withPassword("captcha", "member", PASSWORD);
     }
 
     @AfterAll

@@ -11,7 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,6 +21,7 @@ import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +31,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 import static io.s4e.gateway.ratelimit.Http.bearer;
 import static io.s4e.gateway.ratelimit.Http.freshIp;
@@ -51,7 +50,6 @@ class LoginRaceIntegrationTests {
     private static final String WRONG = "a wrong password of some length";
     private static final String LOGIN = "/api/user/auth/login";
     private static final String REFRESH = "/api/user/auth/refresh";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private SecondGateway replicaA;
     private SecondGateway replicaB;
@@ -384,13 +382,11 @@ class LoginRaceIntegrationTests {
     }
 
     private static long user(String role) {
-        String email = "race-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        return TestData.update("INSERT INTO users (email, role, tier, password_hash) VALUES (?, ?, 'enterprise', ?) "
-                + "RETURNING id", email, role, ENCODER.encode(PASSWORD));
+        return TestUsers.insert(TestUsers.uniqueEmail("race"), role, "enterprise", TestUsers.hash(PASSWORD));
     }
 
     private static String emailOf(long user) {
-        return TestData.queryString("SELECT email FROM users WHERE id = ?", user);
+        return TestUsers.emailOf(user);
     }
 
     private static String login(Http gateway, String email) {

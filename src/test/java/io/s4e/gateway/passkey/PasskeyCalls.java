@@ -2,15 +2,13 @@ package io.s4e.gateway.passkey;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
-import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestUsers;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +21,6 @@ final class PasskeyCalls {
     static final String PASSKEYS = "/api/user/passkeys";
     static final String LOGIN_OPTIONS = "/api/user/auth/passkey/options";
     static final String LOGIN_VERIFY = "/api/user/auth/passkey/verify";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private final WebTestClient client;
 
@@ -37,14 +34,11 @@ final class PasskeyCalls {
 
     /** Inserts a user of {@code role} with {@link #PASSWORD} and returns its email. */
     static String userWithPassword(String role) {
-        String email = "passkey-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email, role,
-                ENCODER.encode(PASSWORD));
-        return email;
+        return TestUsers.withPassword("passkey", role, PASSWORD);
     }
 
     static long userId(String email) {
-        return Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", email));
+        return TestUsers.id(email);
     }
 
     /** The login answer for {@code email} and {@link #PASSWORD}. */

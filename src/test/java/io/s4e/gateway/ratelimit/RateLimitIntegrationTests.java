@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.mfa.TotpAlgorithm;
 import io.s4e.gateway.route.Rate;
@@ -14,6 +13,7 @@ import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +25,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static io.s4e.gateway.ratelimit.Http.bearer;
@@ -43,7 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitIntegrationTests {
 
     static final String PASSWORD = "a long enough test password";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private SecondGateway replicaA;
     private SecondGateway replicaB;
@@ -548,13 +546,11 @@ class RateLimitIntegrationTests {
     // --- helpers -------------------------------------------------------------------------------------------------
 
     static long user(String tier) {
-        String email = "rl-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        return TestData.update("INSERT INTO users (email, role, tier, password_hash) VALUES (?, 'member', ?, ?) "
-                + "RETURNING id", email, tier, ENCODER.encode(PASSWORD));
+        return TestUsers.insert(TestUsers.uniqueEmail("rl"), "member", tier, TestUsers.hash(PASSWORD));
     }
 
     static String emailOf(long user) {
-        return TestData.queryString("SELECT email FROM users WHERE id = ?", user);
+        return TestUsers.emailOf(user);
     }
 
     static String keyOf(long user) {

@@ -11,6 +11,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestUsers;
 import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.http.HttpHeaders;
@@ -62,7 +63,7 @@ final class AccountCalls {
     }
 
     static long userId(String email) {
-        return Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", email));
+        return TestUsers.id(email);
     }
 
     /** A login with {@code userAgent} as its {@code User-Agent}; fails unless 200; returns the token. */

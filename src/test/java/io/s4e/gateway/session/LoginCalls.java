@@ -1,14 +1,11 @@
 package io.s4e.gateway.session;
 
-import java.util.concurrent.ThreadLocalRandom;
-
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
-import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestUsers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +15,6 @@ final class LoginCalls {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String PASSWORD = "a long enough test password";
-    static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private final WebTestClient client;
 
@@ -28,10 +24,7 @@ final class LoginCalls {
 
     /** Inserts a user of {@code role} with {@link #PASSWORD} and returns its email. */
     static String userWithPassword(String role) {
-        String email = "login-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email, role,
-                ENCODER.encode(PASSWORD));
-        return email;
+        return TestUsers.withPassword("login", role, PASSWORD);
     }
 
     /** A login body with no captcha fields. */

@@ -25,6 +25,7 @@ import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -258,8 +259,8 @@ class MfaEmailIntegrationTests {
         LoginCalls calls = new LoginCalls(mailing.port());
         String tag = Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt());
         String stored = "x" + tag + "<catch-" + tag + "@elsewhere.test>";
-        TestData.update("INSERT INTO users (email, role, password_hash, email_mfa_enabled) VALUES (?, 'member', ?, true) "
-                + "RETURNING id", stored, LoginCalls.ENCODER.encode(LoginCalls.PASSWORD));
+        long id = TestUsers.insert(stored, "member", LoginCalls.PASSWORD);
+        TestData.update("UPDATE users SET email_mfa_enabled = true WHERE id = ?", id);
         String mfaToken = mfaToken(calls, stored);
 
         Reply sent = calls.post(SEND, null, sendBody(mfaToken));

@@ -3,15 +3,14 @@ package io.s4e.gateway.stores;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.ratelimit.Http;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestUsers;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,8 +20,7 @@ final class StoreCalls {
     static final String PASSWORD = "a store test password";
     static final String LOGIN = "/api/user/auth/login";
     static final String LOGOUT = "/api/user/auth/logout";
-    private static final String PASSWORD_HASH = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8()
-            .encode(PASSWORD);
+    private static final String PASSWORD_HASH = TestUsers.hash(PASSWORD);
 
     private StoreCalls() {
     }
@@ -41,13 +39,11 @@ final class StoreCalls {
 
     /** A member of {@code tier} with {@link #PASSWORD}; returns its id. */
     static long user(String tier) {
-        String email = "store-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        return TestData.update("INSERT INTO users (email, role, tier, password_hash) VALUES (?, 'member', ?, ?) "
-                + "RETURNING id", email, tier, PASSWORD_HASH);
+        return TestUsers.insert(TestUsers.uniqueEmail("store"), "member", tier, PASSWORD_HASH);
     }
 
     static String emailOf(long user) {
-        return TestData.queryString("SELECT email FROM users WHERE id = ?", user);
+        return TestUsers.emailOf(user);
     }
 
     static String keyOf(long user) {
