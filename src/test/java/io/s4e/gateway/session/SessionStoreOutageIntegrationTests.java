@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TcpProxy;

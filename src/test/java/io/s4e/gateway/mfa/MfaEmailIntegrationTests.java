@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.mfa;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +19,10 @@ import ch.qos.logback.core.AppenderBase;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import io.s4e.gateway.support.AccountCalls;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
@@ -152,7 +154,7 @@ class MfaEmailIntegrationTests {
     }
 
     private static String emailUser() {
-        return MfaLoginIntegrationTests.mfaUser(null, true);
+        return LoginCalls.mfaUser(null, true);
     }
 
     private static String mfaToken(LoginCalls calls, String email) {
@@ -170,7 +172,7 @@ class MfaEmailIntegrationTests {
         Reply sent = calls.post(SEND, null, sendBody(mfaToken));
         String code = mailedCode(email, 1);
         Reply verified = calls.post(VERIFY, null,
-                MfaLoginIntegrationTests.verifyBody(mfaToken, code, "email"));
+                LoginCalls.verifyBody(mfaToken, code, "email"));
 
         assertThat(sent.status()).as(sent.body()).isEqualTo(200);
         assertThat(sent.body()).doesNotContain(code);
@@ -178,7 +180,7 @@ class MfaEmailIntegrationTests {
         String token = verified.data().get("token").asString();
         assertThat(verified.setCookie()).startsWith("token=" + token);
         assertThat(calls.get("/mfa-only/x", token).status()).isEqualTo(200);
-        assertThat(calls.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(mfaToken, code, "email")).status())
+        assertThat(calls.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, code, "email")).status())
                 .as("the mfa_token is single-use").isEqualTo(401);
     }
 
@@ -192,7 +194,7 @@ class MfaEmailIntegrationTests {
         String wrong = code.equals("000000") ? "000001" : "000000";
 
         Reply reply = calls.post(VERIFY, null,
-                MfaLoginIntegrationTests.verifyBody(mfaToken, wrong, "email"));
+                LoginCalls.verifyBody(mfaToken, wrong, "email"));
 
         assertThat(reply.status()).isEqualTo(401);
     }
@@ -275,7 +277,7 @@ class MfaEmailIntegrationTests {
     @Test
     void sendWhenEmailNotEnabledOrWrongMethodThenInvalidRequest() {
         LoginCalls calls = new LoginCalls(mailing.port());
-        String mfaToken = mfaToken(calls, MfaLoginIntegrationTests.mfaUser(MfaLoginIntegrationTests.newSecret(),
+        String mfaToken = mfaToken(calls, LoginCalls.mfaUser(LoginCalls.newSecret(),
                 false));
 
         Reply notEnabled = calls.post(SEND, null, sendBody(mfaToken));
@@ -339,19 +341,19 @@ class MfaEmailIntegrationTests {
             String email = LoginCalls.userWithPassword("member");
             String session = calls.token(email);
             String secret = calls.post("/api/user/mfa/totp/setup", session, null).data().get("secret").asString();
-            String confirmCode = MfaEnrollmentIntegrationTests.codeNow(secret);
+            String confirmCode = LoginCalls.codeNow(secret);
             calls.post("/api/user/mfa/totp/confirm", session, "{\"code\":\"" + confirmCode + "\"}");
             calls.post("/api/user/mfa/totp/confirm", session, "{\"code\":\"" + confirmCode + "\"}");
             // a second factor needs a recent MFA step once one is on: set it directly, this test is about logs
             TestData.update("UPDATE users SET email_mfa_enabled = true WHERE email = ? RETURNING id", email);
             String mfaToken = mfaToken(calls, email);
-            calls.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(mfaToken, "000000", "totp"));
+            calls.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, "000000", "totp"));
             calls.post(SEND, null, sendBody(mfaToken));
             calls.post(SEND, null, sendBody(mfaToken));
             String emailCode = mailedCode(email, 1);
             calls.get("/api/assets/1", mfaToken);
             Reply verified = calls.post(VERIFY, null,
-                    MfaLoginIntegrationTests.verifyBody(mfaToken, emailCode, "email"));
+                    LoginCalls.verifyBody(mfaToken, emailCode, "email"));
             assertThat(verified.status()).as(verified.body()).isEqualTo(200);
             secrets.addAll(List.of(secret, confirmCode, emailCode, mfaToken,
                     mfaToken.substring("mfa_temp_".length())));

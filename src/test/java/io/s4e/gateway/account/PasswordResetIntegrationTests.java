@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.account;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +15,10 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.s4e.gateway.cluster.RedisKeyProperties;
+import io.s4e.gateway.support.AccountCalls;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.StoredText;
@@ -174,7 +176,7 @@ class PasswordResetIntegrationTests {
 
     @Test
     void resetWhenUserHasTotpThenTheNextLoginStillAsksForMfa() throws Exception {
-        String email = MfaLoginIntegrationTests.mfaUser(MfaLoginIntegrationTests.newSecret(), false);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), false);
         String token = forgotAndMail(email, 1);
 
         Reply reset = gateway.post(AccountCalls.RESET, null,

@@ -1,10 +1,12 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.account;
 
 import java.util.List;
 import java.util.Map;
 
+import io.s4e.gateway.support.AccountCalls;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
@@ -42,7 +44,7 @@ class AccountPasswordIntegrationTests {
 
     @Test
     void meWhenSessionThenUserFactorsAndSessionAuth() {
-        String email = MfaLoginIntegrationTests.mfaUser(null, true);
+        String email = LoginCalls.mfaUser(null, true);
         TestData.update("UPDATE users SET tier = 'premium' WHERE email = ?", email);
         String mfaToken = gateway.login.login(LoginCalls.body(email, LoginCalls.PASSWORD)).json().path("data")
                 .path("mfa_token").asString();
@@ -67,7 +69,7 @@ class AccountPasswordIntegrationTests {
 
     @Test
     void meWhenFactorsOnThenShown() {
-        String email = MfaLoginIntegrationTests.mfaUser(MfaLoginIntegrationTests.newSecret(), true);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), true);
         TestData.update("UPDATE users SET tier = 'premium' WHERE email = ?", email);
         String key = TestData.key(AccountCalls.userId(email), List.of("read:assets"));
         for (int i = 0; i < 2; i++) {

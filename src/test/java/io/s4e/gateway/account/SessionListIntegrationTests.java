@@ -1,12 +1,15 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.account;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
 import io.s4e.gateway.cluster.RedisKeyProperties;
+import io.s4e.gateway.session.SessionLastSeen;
+import io.s4e.gateway.support.AccountCalls;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,13 +100,13 @@ class SessionListIntegrationTests {
     /** A session issued by the MFA step and one issued by a refresh carry the device of the request that issued them. */
     @Test
     void listWhenIssuedByTheMfaStepOrARefreshThenItsDeviceIsTheIssuingRequest() {
-        String secret = MfaLoginIntegrationTests.newSecret();
-        String email = MfaLoginIntegrationTests.mfaUser(secret, false);
+        String secret = LoginCalls.newSecret();
+        String email = LoginCalls.mfaUser(secret, false);
         Reply step = gateway.postWithAgent("/api/user/auth/login",
                 LoginCalls.body(email, LoginCalls.PASSWORD), "Password-Agent/1.0");
         String mfaToken = step.json().path("data").path("mfa_token").asString();
         Reply verified = gateway.postWithAgent("/api/user/auth/mfa/verify",
-                MfaLoginIntegrationTests.verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"),
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"),
                 "Verify-Agent/2.0");
         String token = verified.data().path("token").asString();
 

@@ -1,14 +1,11 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.mfa;
 
-import java.time.Instant;
-
-import io.s4e.gateway.mfa.TotpAlgorithm;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
-import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -35,11 +32,6 @@ class MfaEnrollmentIntegrationTests {
         gateway = new LoginCalls(port);
     }
 
-    /** The current TOTP code of {@code secret}. */
-    static String codeNow(String secret) {
-        return TotpAlgorithm.code(new Base32().decode(secret), TotpAlgorithm.step(Instant.now()), TotpAlgorithm.DIGITS);
-    }
-
     @Test
     void setupWhenSessionThenSecretAndOtpauthUriStoredButNotEnabled() {
         String email = LoginCalls.userWithPassword("member");
@@ -64,7 +56,7 @@ class MfaEnrollmentIntegrationTests {
         String email = LoginCalls.userWithPassword("member");
         String token = gateway.token(email);
         String secret = gateway.post(SETUP, token, null).data().get("secret").asString();
-        String code = codeNow(secret);
+        String code = LoginCalls.codeNow(secret);
 
         Reply confirmed = gateway.post(CONFIRM, token, "{\"code\":\"" + code + "\"}");
         Reply replayed = gateway.post(CONFIRM, token, "{\"code\":\"" + code + "\"}");
@@ -84,7 +76,7 @@ class MfaEnrollmentIntegrationTests {
         String email = LoginCalls.userWithPassword("member");
         String token = gateway.token(email);
         String secret = gateway.post(SETUP, token, null).data().get("secret").asString();
-        String wrong = codeNow(secret).equals("000000") ? "000001" : "000000";
+        String wrong = LoginCalls.codeNow(secret).equals("000000") ? "000001" : "000000";
 
         Reply reply = gateway.post(CONFIRM, token, "{\"code\":\"" + wrong + "\"}");
 
@@ -107,12 +99,12 @@ class MfaEnrollmentIntegrationTests {
 
     @Test
     void setupWhenTotpAlreadyEnabledThenConflict() {
-        String secret = MfaLoginIntegrationTests.newSecret();
-        String email = MfaLoginIntegrationTests.mfaUser(secret, false);
+        String secret = LoginCalls.newSecret();
+        String email = LoginCalls.mfaUser(secret, false);
         Reply step = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
         String mfaToken = step.json().path("data").path("mfa_token").asString();
         Reply verified = gateway.post("/api/user/auth/mfa/verify", null,
-                MfaLoginIntegrationTests.verifyBody(mfaToken, codeNow(secret), "totp"));
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
 
         Reply reply = gateway.post(SETUP, verified.data().get("token").asString(), null);

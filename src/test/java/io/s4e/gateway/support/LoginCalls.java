@@ -1,8 +1,10 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.support;
 
-import io.s4e.gateway.support.Reply;
-import io.s4e.gateway.support.TestClients;
-import io.s4e.gateway.support.TestUsers;
+import java.security.SecureRandom;
+import java.time.Instant;
+
+import io.s4e.gateway.mfa.TotpAlgorithm;
+import org.apache.commons.codec.binary.Base32;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
@@ -11,41 +13,67 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Login, refresh, logout and authenticated requests against one gateway, each answered as a {@link Reply}. */
-final class LoginCalls {
+public final class LoginCalls {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
-    static final String PASSWORD = "a long enough test password";
+    public static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final String PASSWORD = "a long enough test password";
 
     private final WebTestClient client;
 
-    LoginCalls(int port) {
+    public LoginCalls(int port) {
         this.client = TestClients.of(port);
     }
 
     /** Inserts a user of {@code role} with {@link #PASSWORD} and returns its email. */
-    static String userWithPassword(String role) {
+    public static String userWithPassword(String role) {
         return TestUsers.withPassword("login", role, PASSWORD);
     }
 
+    /** A user with {@link #PASSWORD} and the given factors (TOTP with {@code totpSecret} when not null); its email. */
+    public static String mfaUser(String totpSecret, boolean email) {
+        String address = userWithPassword("member");
+        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = ?, email_mfa_enabled = ? WHERE email = ?",
+                totpSecret == null ? null : TestData.sealTotpSecret(address, totpSecret), totpSecret != null, email,
+                address);
+        return address;
+    }
+
+    /** A new random TOTP secret (Base32, no padding). */
+    public static String newSecret() {
+        byte[] bytes = new byte[20];
+        new SecureRandom().nextBytes(bytes);
+        return new Base32().encodeAsString(bytes).replace("=", "");
+    }
+
+    /** The current TOTP code of {@code secret}. */
+    public static String codeNow(String secret) {
+        return TotpAlgorithm.code(new Base32().decode(secret), TotpAlgorithm.step(Instant.now()), TotpAlgorithm.DIGITS);
+    }
+
+    /** The body of {@code POST /api/user/auth/mfa/verify}. */
+    public static String verifyBody(String mfaToken, String code, String method) {
+        return "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"" + code + "\",\"method\":\"" + method + "\"}";
+    }
+
     /** A login body with no captcha fields. */
-    static String body(String email, String password) {
+    public static String body(String email, String password) {
         return "{\"email\":" + JSON.writeValueAsString(email) + ",\"password\":" + JSON.writeValueAsString(password)
                 + "}";
     }
 
-    Reply login(String json) {
+    public Reply login(String json) {
         return post("/api/user/auth/login", null, json);
     }
 
     /** Logs in with {@link #PASSWORD}; fails the test unless 200; returns the token. */
-    String token(String email) {
+    public String token(String email) {
         Reply reply = login(body(email, PASSWORD));
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.data().get("token").asString();
     }
 
     /** {@code POST path} with {@code token} as a bearer credential (none when null). */
-    Reply post(String path, String token, String json) {
+    public Reply post(String path, String token, String json) {
         WebTestClient.RequestBodySpec spec = client.post().uri(path);
         if (token != null) {
             spec.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
@@ -56,7 +84,7 @@ final class LoginCalls {
     }
 
     /** {@code DELETE path} with {@code token} as a bearer credential (none when null). */
-    Reply delete(String path, String token) {
+    public Reply delete(String path, String token) {
         WebTestClient.RequestHeadersSpec<?> spec = client.delete().uri(path);
         if (token != null) {
             spec = spec.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
@@ -65,12 +93,12 @@ final class LoginCalls {
     }
 
     /** {@code GET path} with {@code token} as a bearer credential. */
-    Reply get(String path, String token) {
+    public Reply get(String path, String token) {
         return Reply.of(client.get().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
     }
 
     /** {@code GET path} with {@code token} in the {@code token} cookie. */
-    Reply getWithCookie(String path, String token) {
+    public Reply getWithCookie(String path, String token) {
         return Reply.of(client.get().uri(path).cookie("token", token));
     }
 }

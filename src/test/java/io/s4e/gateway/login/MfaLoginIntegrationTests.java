@@ -1,7 +1,6 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.login;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -9,10 +8,9 @@ import java.util.List;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
-import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
-import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -42,25 +40,6 @@ class MfaLoginIntegrationTests {
         gateway = new LoginCalls(port);
     }
 
-    /** A user with {@link LoginCalls#PASSWORD} and the given factors; returns its email. */
-    static String mfaUser(String totpSecret, boolean email) {
-        String address = LoginCalls.userWithPassword("member");
-        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = ?, email_mfa_enabled = ? WHERE email = ?",
-                totpSecret == null ? null : TestData.sealTotpSecret(address, totpSecret), totpSecret != null, email,
-                address);
-        return address;
-    }
-
-    static String newSecret() {
-        byte[] bytes = new byte[20];
-        new SecureRandom().nextBytes(bytes);
-        return new Base32().encodeAsString(bytes).replace("=", "");
-    }
-
-    static String verifyBody(String mfaToken, String code, String method) {
-        return "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"" + code + "\",\"method\":\"" + method + "\"}";
-    }
-
     /** Logs in with the password; fails unless mfa_required; returns the mfa_token. */
     String mfaToken(String email) {
         Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
@@ -70,7 +49,7 @@ class MfaLoginIntegrationTests {
     }
 
     private static String wrongCode(String secret) {
-        return MfaEnrollmentIntegrationTests.codeNow(secret).equals("000000") ? "000001" : "000000";
+        return LoginCalls.codeNow(secret).equals("000000") ? "000001" : "000000";
     }
 
     private static JsonNode claims(String token) {
@@ -80,7 +59,7 @@ class MfaLoginIntegrationTests {
 
     @Test
     void loginWhenTotpEnabledThenMfaRequiredWithMethodsAndNoSession() {
-        String email = mfaUser(newSecret(), false);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), false);
 
         Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
@@ -95,7 +74,7 @@ class MfaLoginIntegrationTests {
 
     @Test
     void loginWhenTotpAndEmailEnabledThenBothMethodsInOrder() {
-        String email = mfaUser(newSecret(), true);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), true);
 
         Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
@@ -104,7 +83,7 @@ class MfaLoginIntegrationTests {
 
     @Test
     void loginWhenWrongPasswordOfMfaUserThenUnauthorizedWithoutMfaToken() {
-        String email = mfaUser(newSecret(), true);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), true);
 
         Reply reply = gateway.login(LoginCalls.body(email, "a wrong but long password"));
 
@@ -114,12 +93,12 @@ class MfaLoginIntegrationTests {
 
     @Test
     void verifyWhenTotpCodeThenSessionWithMfaPassesMfaRouteAndPasswordOnlySessionDoesNot() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
         String passwordOnly = gateway.token(LoginCalls.userWithPassword("member"));
 
         Reply verified = gateway.post(VERIFY, null,
-                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
 
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
         String token = verified.data().get("token").asString();
@@ -134,26 +113,26 @@ class MfaLoginIntegrationTests {
 
     @Test
     void verifyWhenMfaTokenUsedOnceThenRefusedTheSecondTime() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
-        String code = MfaEnrollmentIntegrationTests.codeNow(secret);
-        assertThat(gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp")).status()).isEqualTo(200);
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
+        String code = LoginCalls.codeNow(secret);
+        assertThat(gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, code, "totp")).status()).isEqualTo(200);
 
-        Reply again = gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp"));
+        Reply again = gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, code, "totp"));
 
         assertThat(again.status()).isEqualTo(401);
     }
 
     @Test
     void verifyWhenTotpCodeReplayedWithAnotherMfaTokenThenRefused() {
-        String secret = newSecret();
-        String email = mfaUser(secret, false);
+        String secret = LoginCalls.newSecret();
+        String email = LoginCalls.mfaUser(secret, false);
         String first = mfaToken(email);
         String second = mfaToken(email);
-        String code = MfaEnrollmentIntegrationTests.codeNow(secret);
-        assertThat(gateway.post(VERIFY, null, verifyBody(first, code, "totp")).status()).isEqualTo(200);
+        String code = LoginCalls.codeNow(secret);
+        assertThat(gateway.post(VERIFY, null, LoginCalls.verifyBody(first, code, "totp")).status()).isEqualTo(200);
 
-        Reply replayed = gateway.post(VERIFY, null, verifyBody(second, code, "totp"));
+        Reply replayed = gateway.post(VERIFY, null, LoginCalls.verifyBody(second, code, "totp"));
 
         assertThat(replayed.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(replayed.body(), "unauthorized");
@@ -161,36 +140,36 @@ class MfaLoginIntegrationTests {
 
     @Test
     void verifyWhenFiveWrongCodesThenMfaTokenEnded() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
 
         for (int i = 0; i < 5; i++) {
-            assertThat(gateway.post(VERIFY, null, verifyBody(mfaToken, wrongCode(secret), "totp")).status())
+            assertThat(gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, wrongCode(secret), "totp")).status())
                     .isEqualTo(401);
         }
         Reply correctAfterwards = gateway.post(VERIFY, null,
-                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
 
         assertThat(correctAfterwards.status()).isEqualTo(401);
     }
 
     @Test
     void verifyWhenFourWrongCodesThenCorrectCodeStillAccepted() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
 
         for (int i = 0; i < 4; i++) {
-            gateway.post(VERIFY, null, verifyBody(mfaToken, wrongCode(secret), "totp"));
+            gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, wrongCode(secret), "totp"));
         }
         Reply reply = gateway.post(VERIFY, null,
-                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
     }
 
     @Test
     void verifyWhenUnknownMfaTokenThenUnauthorized() {
-        Reply reply = gateway.post(VERIFY, null, verifyBody("mfa_temp_unknown", "123456", "totp"));
+        Reply reply = gateway.post(VERIFY, null, LoginCalls.verifyBody("mfa_temp_unknown", "123456", "totp"));
 
         assertThat(reply.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(reply.body(), "unauthorized");
@@ -198,26 +177,26 @@ class MfaLoginIntegrationTests {
 
     @Test
     void verifyWhenMalformedBodyUnknownMethodOrMethodNotEnabledThenInvalidRequest() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
 
         Reply notJson = gateway.post(VERIFY, null, "{not json");
         Reply missingCode = gateway.post(VERIFY, null, "{\"mfa_token\":\"" + mfaToken + "\"}");
-        Reply unknownMethod = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "sms"));
-        Reply notEnabled = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "email"));
+        Reply unknownMethod = gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, "123456", "sms"));
+        Reply notEnabled = gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, "123456", "email"));
 
         for (Reply reply : new Reply[] {notJson, missingCode, unknownMethod, notEnabled}) {
             assertThat(reply.status()).as(reply.body()).isEqualTo(400);
             ErrorEnvelopes.assertEnvelope(reply.body(), "invalid_request");
         }
         assertThat(gateway.post(VERIFY, null,
-                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp")).status())
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp")).status())
                 .as("invalid requests use no attempt").isEqualTo(200);
     }
 
     @Test
     void requestWhenMfaTempTokenAsCredentialThenForbiddenMfaRequired() {
-        String mfaToken = mfaToken(mfaUser(newSecret(), false));
+        String mfaToken = mfaToken(LoginCalls.mfaUser(LoginCalls.newSecret(), false));
 
         Reply reply = gateway.get("/api/assets/1", mfaToken);
 
@@ -227,7 +206,7 @@ class MfaLoginIntegrationTests {
 
     @Test
     void loginWhenMfaRequiredThenRedisHoldsTheTokenHashForFiveMinutesNeverTheToken() {
-        String mfaToken = mfaToken(mfaUser(newSecret(), false));
+        String mfaToken = mfaToken(LoginCalls.mfaUser(LoginCalls.newSecret(), false));
         String prefix = TestInfrastructure.get().redisPrefix;
         String key = prefix + "mfa:" + SecretHashes.sha256(mfaToken);
 

@@ -1,10 +1,11 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.login;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import org.junit.jupiter.api.AfterAll;

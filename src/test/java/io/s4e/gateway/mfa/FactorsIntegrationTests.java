@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.mfa;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;
@@ -50,8 +51,8 @@ class FactorsIntegrationTests {
     }
 
     static MfaUser mfaUser(boolean email) {
-        String secret = MfaLoginIntegrationTests.newSecret();
-        String address = MfaLoginIntegrationTests.mfaUser(secret, email);
+        String secret = LoginCalls.newSecret();
+        String address = LoginCalls.mfaUser(secret, email);
         return new MfaUser(address, secret,
                 Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", address)));
     }
@@ -71,8 +72,8 @@ class FactorsIntegrationTests {
 
     /** A session that passed MFA with TOTP just now. */
     String recentMfaSession(MfaUser user) {
-        Reply verified = gateway.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(
-                mfaToken(user.email()), MfaEnrollmentIntegrationTests.codeNow(user.secret()), "totp"));
+        Reply verified = gateway.post(VERIFY, null, LoginCalls.verifyBody(
+                mfaToken(user.email()), LoginCalls.codeNow(user.secret()), "totp"));
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
         return verified.data().get("token").asString();
     }
@@ -86,7 +87,7 @@ class FactorsIntegrationTests {
     }
 
     Reply verifyRecovery(String mfaToken, String code) {
-        return gateway.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(mfaToken, code, "recovery_code"));
+        return gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, code, "recovery_code"));
     }
 
     /** Waits up to 5 s (audit events are written in batches) for {@code sql} to count at least {@code atLeast}. */
@@ -344,8 +345,8 @@ class FactorsIntegrationTests {
         assertThat(TestData.queryString("SELECT concat_ws(',', totp_secret, totp_enabled, email_mfa_enabled) "
                 + "FROM users WHERE id = ?", user.id())).isEqualTo("f,f");
         assertThat(count("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", user.id())).isZero();
-        Reply stale = gateway.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(openStep,
-                MfaEnrollmentIntegrationTests.codeNow(user.secret()), "totp"));
+        Reply stale = gateway.post(VERIFY, null, LoginCalls.verifyBody(openStep,
+                LoginCalls.codeNow(user.secret()), "totp"));
         assertThat(stale.status()).as("an MFA step opened before the reset: TOTP is no longer on").isEqualTo(400);
         assertThat(stale.body()).doesNotContain("token\"");
         Reply login = gateway.login(LoginCalls.body(user.email(), LoginCalls.PASSWORD));
