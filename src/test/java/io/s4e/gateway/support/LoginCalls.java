@@ -12,7 +12,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Login, refresh, logout and authenticated requests against one gateway, each answered as a {@link Reply}. */
+/**
+ * Login, refresh, logout and authenticated requests against one gateway, each answered as a {@link Reply}; and the
+ * users with a password and MFA factors (with their TOTP codes) that sign in there.
+ */
 public final class LoginCalls {
 
     public static final JsonMapper JSON = JsonMapper.builder().build();

@@ -12,7 +12,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Requests to the gateway under test, each answered as a {@link Reply}: status and raw body. */
+/** Requests to the gateway under test, each answered as a {@link Reply}: status, headers and raw body. */
 final class UserCalls {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
