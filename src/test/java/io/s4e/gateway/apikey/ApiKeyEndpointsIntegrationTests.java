@@ -13,6 +13,7 @@ import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -62,7 +63,7 @@ class ApiKeyEndpointsIntegrationTests {
     void createWhenAdminKeyThenReturns201WithSecretShownOnce() {
         Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
-        GatewayCalls.Reply reply = gateway.post("/api/keys", ADMIN_KEY,
+        Reply reply = gateway.post("/api/keys", ADMIN_KEY,
                 "{\"name\":\"ci deploy\",\"scopes\":[\"read:assets\",\"write:assets\"]}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
@@ -85,7 +86,7 @@ class ApiKeyEndpointsIntegrationTests {
     void createWhenSecretReturnedThenItWorksAtOnceAsItsOwnIdentity() {
         JsonNode created = gateway.createKey(ADMIN_KEY, "assets reader", List.of("read:assets"));
 
-        GatewayCalls.Reply echo = gateway.get("/api/assets/42", created.get("key").asString());
+        Reply echo = gateway.get("/api/assets/42", created.get("key").asString());
 
         assertThat(echo.status()).as(echo.body()).isEqualTo(200);
         assertThat(echo.upstreamHeader("X-S4E-Key-Id")).isEqualTo(created.get("id").asString());
@@ -121,7 +122,7 @@ class ApiKeyEndpointsIntegrationTests {
         String secret = created.get("key").asString();
         String id = created.get("id").asString();
 
-        GatewayCalls.Reply reply = gateway.get("/api/keys", ADMIN_KEY);
+        Reply reply = gateway.get("/api/keys", ADMIN_KEY);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode listed = findKey(reply.data().get("keys"), id);
@@ -182,7 +183,7 @@ class ApiKeyEndpointsIntegrationTests {
 
     @Test
     void listWhenUserIdIsNotANumberThen400() {
-        GatewayCalls.Reply reply = gateway.get("/api/keys?user_id=abc", ADMIN_KEY);
+        Reply reply = gateway.get("/api/keys?user_id=abc", ADMIN_KEY);
 
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.errorCode()).isEqualTo("invalid_request");
@@ -194,7 +195,7 @@ class ApiKeyEndpointsIntegrationTests {
         JsonNode created = gateway.createKey(ADMIN_KEY, "one", List.of("read:findings"));
         String id = created.get("id").asString();
 
-        GatewayCalls.Reply reply = gateway.get("/api/keys/" + id, ADMIN_KEY);
+        Reply reply = gateway.get("/api/keys/" + id, ADMIN_KEY);
 
         assertThat(reply.status()).isEqualTo(200);
         JsonNode key = reply.data();
@@ -209,7 +210,7 @@ class ApiKeyEndpointsIntegrationTests {
     @ValueSource(strings = { "key-00000000", "key-ffffffff", "key-XYZ", "KEY-0000000a", "key-0000000g",
             "key-000000001", "key-0000000" })
     void getWhenIdUnknownOrMalformedThen404(String id) {
-        GatewayCalls.Reply reply = gateway.get("/api/keys/" + id, ADMIN_KEY);
+        Reply reply = gateway.get("/api/keys/" + id, ADMIN_KEY);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(404);
         assertThat(reply.errorCode()).isEqualTo("not_found");
@@ -220,9 +221,9 @@ class ApiKeyEndpointsIntegrationTests {
     void revokeAndRotateWhenIdUnknownThen404AndNothingStored() {
         long keys = Rows.count("api_keys");
 
-        GatewayCalls.Reply revoke = gateway.delete("/api/keys/key-00000000", ADMIN_KEY);
-        GatewayCalls.Reply rotate = gateway.post("/api/keys/key-00000000/rotate", ADMIN_KEY, "{}");
-        GatewayCalls.Reply malformed = gateway.post("/api/keys/nope/rotate", ADMIN_KEY, null);
+        Reply revoke = gateway.delete("/api/keys/key-00000000", ADMIN_KEY);
+        Reply rotate = gateway.post("/api/keys/key-00000000/rotate", ADMIN_KEY, "{}");
+        Reply malformed = gateway.post("/api/keys/nope/rotate", ADMIN_KEY, null);
 
         assertThat(List.of(revoke.status(), rotate.status(), malformed.status())).containsOnly(404);
         assertThat(List.of(revoke.errorCode(), rotate.errorCode(), malformed.errorCode())).containsOnly("not_found");
@@ -238,7 +239,7 @@ class ApiKeyEndpointsIntegrationTests {
         long keys = Rows.count("api_keys");
         String hash = Rows.keyColumn(id, "key_hash");
 
-        List<GatewayCalls.Reply> replies = List.of(
+        List<Reply> replies = List.of(
                 gateway.post("/api/keys", caller, "{\"name\":\"x\",\"scopes\":[\"read:assets\"]}"),
                 gateway.get("/api/keys", caller),
                 gateway.get("/api/keys?user_id=1", caller),
@@ -247,7 +248,7 @@ class ApiKeyEndpointsIntegrationTests {
                 gateway.delete("/api/keys/" + id, caller),
                 gateway.post("/api/keys/" + id + "/rotate", caller, "{}"));
 
-        for (GatewayCalls.Reply reply : replies) {
+        for (Reply reply : replies) {
             assertThat(reply.status()).as(reply.body()).isEqualTo(403);
             assertThat(reply.errorCode()).isEqualTo("forbidden");
         }
@@ -261,10 +262,10 @@ class ApiKeyEndpointsIntegrationTests {
     void endpointsWhenNonAdminApiKeySendsInvalidInputThenStill403() {
         String caller = TestData.key(TestData.user("member"), List.of("read:assets", "write:assets"));
 
-        GatewayCalls.Reply empty = gateway.post("/api/keys", caller, null);
-        GatewayCalls.Reply broken = gateway.post("/api/keys", caller, "{\"name\":");
-        GatewayCalls.Reply rotate = gateway.post("/api/keys/key-00000000/rotate", caller, "{\"grace_seconds\":-1}");
-        GatewayCalls.Reply list = gateway.get("/api/keys?user_id=abc", caller);
+        Reply empty = gateway.post("/api/keys", caller, null);
+        Reply broken = gateway.post("/api/keys", caller, "{\"name\":");
+        Reply rotate = gateway.post("/api/keys/key-00000000/rotate", caller, "{\"grace_seconds\":-1}");
+        Reply list = gateway.get("/api/keys?user_id=abc", caller);
 
         assertThat(List.of(empty.status(), broken.status(), rotate.status(), list.status())).containsOnly(403);
     }
@@ -275,9 +276,9 @@ class ApiKeyEndpointsIntegrationTests {
         String caller = TestData.key(member, List.of("admin", "read:assets"));
         long keys = Rows.count("api_keys");
 
-        GatewayCalls.Reply create = gateway.post("/api/keys", caller,
+        Reply create = gateway.post("/api/keys", caller,
                 "{\"name\":\"escalate\",\"scopes\":[\"admin\"]}");
-        GatewayCalls.Reply list = gateway.get("/api/keys", caller);
+        Reply list = gateway.get("/api/keys", caller);
 
         assertThat(create.status()).as(create.body()).isEqualTo(403);
         assertThat(create.errorCode()).isEqualTo("forbidden");
@@ -287,14 +288,14 @@ class ApiKeyEndpointsIntegrationTests {
 
     @Test
     void everyEndpointWhenNoCredentialThen401WithChallenge() {
-        List<GatewayCalls.Reply> replies = List.of(
+        List<Reply> replies = List.of(
                 gateway.post("/api/keys", null, "{\"name\":\"x\",\"scopes\":[\"read:assets\"]}"),
                 gateway.get("/api/keys", null),
                 gateway.get("/api/keys/key-00000000", null),
                 gateway.delete("/api/keys/key-00000000", null),
                 gateway.post("/api/keys/key-00000000/rotate", null, null));
 
-        for (GatewayCalls.Reply reply : replies) {
+        for (Reply reply : replies) {
             assertThat(reply.status()).as(reply.body()).isEqualTo(401);
             assertThat(reply.errorCode()).isEqualTo("unauthorized");
             assertThat(reply.headers().getFirst("WWW-Authenticate")).isEqualTo("Bearer realm=\"s4e\"");
@@ -305,11 +306,11 @@ class ApiKeyEndpointsIntegrationTests {
     void createWhenCredentialUnknownAndBodyBrokenThen401NotValidation() {
         long keys = Rows.count("api_keys");
 
-        GatewayCalls.Reply broken = gateway.post("/api/keys", TestData.unknownKey(), "{\"name\":");
-        GatewayCalls.Reply invalid = gateway.post("/api/keys", TestData.unknownKey(), "{\"name\":\"x\",\"scopes\":[]}");
-        GatewayCalls.Reply rotate = gateway.post("/api/keys/key-00000000/rotate", TestData.unknownKey(),
+        Reply broken = gateway.post("/api/keys", TestData.unknownKey(), "{\"name\":");
+        Reply invalid = gateway.post("/api/keys", TestData.unknownKey(), "{\"name\":\"x\",\"scopes\":[]}");
+        Reply rotate = gateway.post("/api/keys/key-00000000/rotate", TestData.unknownKey(),
                 "{\"grace_seconds\":-1}");
-        GatewayCalls.Reply list = gateway.get("/api/keys?user_id=abc", TestData.unknownKey());
+        Reply list = gateway.get("/api/keys?user_id=abc", TestData.unknownKey());
 
         assertThat(List.of(broken.status(), invalid.status(), rotate.status(), list.status())).containsOnly(401);
         assertThat(broken.errorMessage()).isEqualTo("Invalid or expired API key.");
@@ -349,7 +350,7 @@ class ApiKeyEndpointsIntegrationTests {
     void createWhenBodyInvalidThen400WithClearMessageAndNothingStored(String why, String body, String mentioned) {
         long keys = Rows.count("api_keys");
 
-        GatewayCalls.Reply reply = gateway.post("/api/keys", ADMIN_KEY, body);
+        Reply reply = gateway.post("/api/keys", ADMIN_KEY, body);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
         assertThat(reply.errorCode()).isEqualTo("invalid_request");
@@ -362,7 +363,7 @@ class ApiKeyEndpointsIntegrationTests {
     void createWhenContentTypeIsNotJsonThen400AndNothingStored() {
         long keys = Rows.count("api_keys");
 
-        GatewayCalls.Reply text = sendText("/api/keys", "{\"name\":\"x\",\"scopes\":[\"read:assets\"]}");
+        Reply text = sendText("/api/keys", "{\"name\":\"x\",\"scopes\":[\"read:assets\"]}");
 
         assertThat(text.status()).isEqualTo(400);
         assertThat(text.errorCode()).isEqualTo("invalid_request");
@@ -383,7 +384,7 @@ class ApiKeyEndpointsIntegrationTests {
         String id = created.get("id").asString();
         String hash = Rows.keyColumn(id, "key_hash");
 
-        GatewayCalls.Reply reply = gateway.post("/api/keys/" + id + "/rotate", ADMIN_KEY, body);
+        Reply reply = gateway.post("/api/keys/" + id + "/rotate", ADMIN_KEY, body);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
         assertThat(reply.errorCode()).isEqualTo("invalid_request");
@@ -425,7 +426,7 @@ class ApiKeyEndpointsIntegrationTests {
 
         assertThat(created.scopes()).containsExactly("read:assets", "read:scans");
         assertThat(Rows.number("SELECT user_id FROM api_keys WHERE id = ?", created.id())).isEqualTo(viewerId);
-        GatewayCalls.Reply echo = gateway.get("/api/assets/1", created.key());
+        Reply echo = gateway.get("/api/assets/1", created.key());
         assertThat(echo.status()).isEqualTo(200);
         assertThat(echo.upstreamHeader("X-S4E-User-Id")).isEqualTo(String.valueOf(viewerId));
         assertThat(echo.upstreamHeader("X-S4E-User-Role")).isEqualTo("viewer");
@@ -495,14 +496,14 @@ class ApiKeyEndpointsIntegrationTests {
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
-    private GatewayCalls.Reply sendText(String path, String text) {
+    private Reply sendText(String path, String text) {
         EntityExchangeResult<byte[]> result = TestClients.of(port)
                 .post().uri(path)
                 .header("Authorization", "Bearer " + ADMIN_KEY)
                 .header("Content-Type", "text/plain")
                 .bodyValue(text)
                 .exchange().expectBody().returnResult();
-        return new GatewayCalls.Reply(result.getStatus().value(), result.getResponseHeaders(),
+        return new Reply(result.getStatus().value(), result.getResponseHeaders(),
                 new String(result.getResponseBody(), StandardCharsets.UTF_8));
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,8 +50,8 @@ class ApiKeyRevocationIntegrationTests {
         assertThat(gateway.assetsStatus(secret)).isEqualTo(200);
         assertThat(gateway.assetsStatus(secret)).isEqualTo(200);
 
-        GatewayCalls.Reply revoked = gateway.delete("/api/keys/" + id, ADMIN_KEY);
-        GatewayCalls.Reply next = gateway.get("/api/assets/1", secret);
+        Reply revoked = gateway.delete("/api/keys/" + id, ADMIN_KEY);
+        Reply next = gateway.get("/api/assets/1", secret);
 
         assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
         assertThat(revoked.data().get("id").asString()).isEqualTo(id);
@@ -70,8 +71,8 @@ class ApiKeyRevocationIntegrationTests {
         JsonNode created = gateway.createKey(ADMIN_KEY, "twice", List.of("read:assets"));
         String id = created.get("id").asString();
 
-        GatewayCalls.Reply first = gateway.delete("/api/keys/" + id, ADMIN_KEY);
-        GatewayCalls.Reply second = gateway.delete("/api/keys/" + id, ADMIN_KEY);
+        Reply first = gateway.delete("/api/keys/" + id, ADMIN_KEY);
+        Reply second = gateway.delete("/api/keys/" + id, ADMIN_KEY);
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(second.status()).as(second.body()).isEqualTo(200);
@@ -116,7 +117,7 @@ class ApiKeyRevocationIntegrationTests {
                 + "\"read:scans\"],\"expires_at\":\"" + expiresAt + "\"}");
         String id = created.get("id").asString();
 
-        GatewayCalls.Reply reply = gateway.post("/api/keys/" + id + "/rotate", ADMIN_KEY, "{}");
+        Reply reply = gateway.post("/api/keys/" + id + "/rotate", ADMIN_KEY, "{}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode rotated = reply.data();
@@ -145,7 +146,7 @@ class ApiKeyRevocationIntegrationTests {
                 .isCloseTo(Instant.now().plus(Duration.ofDays(1)), within(1, ChronoUnit.MINUTES));
         assertThat(gateway.assetsStatus(rotated.get("key").asString())).isEqualTo(200);
         assertThat(gateway.assetsStatus(old)).isEqualTo(200);
-        GatewayCalls.Reply echo = gateway.get("/api/assets/1", old);
+        Reply echo = gateway.get("/api/assets/1", old);
         assertThat(echo.upstreamHeader("X-S4E-Key-Id")).isEqualTo(created.get("id").asString());
     }
 
@@ -170,7 +171,7 @@ class ApiKeyRevocationIntegrationTests {
 
         JsonNode rotated = gateway.rotate(ADMIN_KEY, created.get("id").asString(), "{\"grace_seconds\":0}");
 
-        GatewayCalls.Reply refused = gateway.get("/api/assets/1", old);
+        Reply refused = gateway.get("/api/assets/1", old);
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.errorMessage()).isEqualTo(REFUSED);
         assertThat(gateway.assetsStatus(rotated.get("key").asString())).isEqualTo(200);
@@ -183,7 +184,7 @@ class ApiKeyRevocationIntegrationTests {
         gateway.delete("/api/keys/" + id, ADMIN_KEY);
         String hash = Rows.keyColumn(id, "key_hash");
 
-        GatewayCalls.Reply reply = gateway.post("/api/keys/" + id + "/rotate", ADMIN_KEY, "{\"grace_seconds\":60}");
+        Reply reply = gateway.post("/api/keys/" + id + "/rotate", ADMIN_KEY, "{\"grace_seconds\":60}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(409);
         assertThat(reply.errorCode()).isEqualTo("conflict");

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TcpProxy;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestDatabase;
@@ -78,7 +79,7 @@ class ApiKeyStoreOutageIntegrationTests {
         String secret = TestData.key(TestData.user("member"), List.of("read:assets"));
         POSTGRES.cut();
 
-        GatewayCalls.Reply reply = gateway.get("/api/assets/1", secret);
+        Reply reply = gateway.get("/api/assets/1", secret);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(503);
         assertThat(reply.errorCode()).isEqualTo("service_unavailable");
@@ -127,7 +128,7 @@ class ApiKeyStoreOutageIntegrationTests {
         String tampered = secret.substring(0, secret.length() - 1) + (secret.endsWith("A") ? "B" : "A");
         POSTGRES.cut();
 
-        GatewayCalls.Reply reply = gateway.get("/api/assets/1", tampered);
+        Reply reply = gateway.get("/api/assets/1", tampered);
 
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.errorMessage()).isEqualTo("Invalid or expired API key.");

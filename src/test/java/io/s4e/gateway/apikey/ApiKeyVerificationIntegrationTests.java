@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class ApiKeyVerificationIntegrationTests {
         long member = TestData.user("member");
         String secret = TestData.key(member, List.of("read:assets", "write:assets"));
 
-        GatewayCalls.Reply echo = gateway.get("/api/assets/7", secret);
+        Reply echo = gateway.get("/api/assets/7", secret);
 
         assertThat(echo.status()).as(echo.body()).isEqualTo(200);
         assertThat(echo.upstreamHeader("X-S4E-User-Id")).isEqualTo(String.valueOf(member));
@@ -73,7 +74,7 @@ class ApiKeyVerificationIntegrationTests {
         double lookups = lookups();
 
         for (int i = 0; i < 20; i++) {
-            GatewayCalls.Reply reply = gateway.get("/api/assets/1", secret);
+            Reply reply = gateway.get("/api/assets/1", secret);
             assertThat(reply.status()).isEqualTo(401);
             assertThat(reply.errorCode()).isEqualTo("unauthorized");
             assertThat(reply.errorMessage()).isEqualTo(REFUSED);
@@ -117,7 +118,7 @@ class ApiKeyVerificationIntegrationTests {
         TestData.update("UPDATE users SET disabled = true WHERE id = ?", member);
         bus.publish("user", String.valueOf(member)).block(Duration.ofSeconds(5));
 
-        GatewayCalls.Reply reply = gateway.get("/api/assets/1", secret);
+        Reply reply = gateway.get("/api/assets/1", secret);
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.errorMessage()).isEqualTo(REFUSED);
         assertThat(gateway.get("/private/x", secret).status()).isEqualTo(401);
@@ -140,18 +141,18 @@ class ApiKeyVerificationIntegrationTests {
     void verifyWhenOwnerDemotedThenEffectiveScopesShrinkAtOnce() {
         long owner = TestData.user("admin");
         String secret = TestData.key(owner, List.of("read:assets", "write:assets", "admin"));
-        GatewayCalls.Reply before = gateway.get("/api/assets/1", secret);
+        Reply before = gateway.get("/api/assets/1", secret);
         assertThat(before.upstreamHeader("X-S4E-Scopes")).isEqualTo("read:assets write:assets admin");
         assertThat(gateway.get("/api/admin-tools/x", secret).status()).isEqualTo(200);
 
         TestData.update("UPDATE users SET role = 'viewer' WHERE id = ?", owner);
         bus.publish("user", String.valueOf(owner)).block(Duration.ofSeconds(5));
 
-        GatewayCalls.Reply after = gateway.get("/api/assets/1", secret);
+        Reply after = gateway.get("/api/assets/1", secret);
         assertThat(after.status()).isEqualTo(200);
         assertThat(after.upstreamHeader("X-S4E-Scopes")).isEqualTo("read:assets");
         assertThat(after.upstreamHeader("X-S4E-User-Role")).isEqualTo("viewer");
-        GatewayCalls.Reply adminTools = gateway.get("/api/admin-tools/x", secret);
+        Reply adminTools = gateway.get("/api/admin-tools/x", secret);
         assertThat(adminTools.status()).isEqualTo(403);
         assertThat(adminTools.errorCode()).isEqualTo("forbidden");
         assertThat(gateway.post("/api/assets/1", secret, "{}").status()).isEqualTo(403);
@@ -162,7 +163,7 @@ class ApiKeyVerificationIntegrationTests {
     void verifyWhenKeyScopesExceedOwnerRoleThenOnlyRoleScopesEffective() {
         String secret = TestData.key(TestData.user("viewer"), List.of("read:assets", "write:assets", "admin"));
 
-        GatewayCalls.Reply echo = gateway.get("/api/assets/1", secret);
+        Reply echo = gateway.get("/api/assets/1", secret);
 
         assertThat(echo.upstreamHeader("X-S4E-Scopes")).isEqualTo("read:assets");
         assertThat(gateway.post("/api/assets/1", secret, "{}").status()).isEqualTo(403);
@@ -175,7 +176,7 @@ class ApiKeyVerificationIntegrationTests {
         double lookups = lookups();
 
         for (int i = 0; i < 20; i++) {
-            GatewayCalls.Reply reply = gateway.get("/private/x", unknown);
+            Reply reply = gateway.get("/private/x", unknown);
             assertThat(reply.status()).isEqualTo(401);
             assertThat(reply.errorMessage()).isEqualTo(REFUSED);
         }

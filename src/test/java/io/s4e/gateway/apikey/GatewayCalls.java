@@ -2,6 +2,7 @@ package io.s4e.gateway.apikey;
 
 import java.util.List;
 
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 
 import tools.jackson.databind.JsonNode;
@@ -9,7 +10,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,10 +51,7 @@ final class GatewayCalls {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), result.getResponseHeaders(),
-                body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        return Reply.of(request);
     }
 
     /** Creates a key through {@code POST /api/keys} with {@code callerKey}; fails the test unless 201. */
@@ -87,34 +84,5 @@ final class GatewayCalls {
 
     static String array(List<String> values) {
         return JSON.writeValueAsString(values);
-    }
-
-    /** One answer of the gateway. */
-    record Reply(int status, HttpHeaders headers, String body) {
-
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        /** The {@code data} of a success envelope. */
-        JsonNode data() {
-            JsonNode json = json();
-            assertThat(json.path("status").asString()).as(body).isEqualTo("success");
-            return json.get("data");
-        }
-
-        String errorCode() {
-            return json().path("error").path("code").asString();
-        }
-
-        String errorMessage() {
-            return json().path("error").path("message").asString();
-        }
-
-        /** The headers the echo upstream received, lower-case name to first value. */
-        String upstreamHeader(String name) {
-            JsonNode values = json().path("headers").path(name.toLowerCase());
-            return values.isArray() && !values.isEmpty() ? values.get(0).asString() : null;
-        }
     }
 }

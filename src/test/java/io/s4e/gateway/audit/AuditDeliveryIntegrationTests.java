@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TcpProxy;
 import io.s4e.gateway.support.TestData;
@@ -66,7 +67,7 @@ class AuditDeliveryIntegrationTests {
     void loginWhenCaptchaMissingOrBypassedThenFailureWithReasonCaptchaOrBypassEvent() {
         String email = AuditHttp.userWithPassword("member");
         String failed = AuditHttp.requestId("captcha");
-        AuditHttp.Reply refused = http.post("/api/user/auth/login", failed, null,
+        Reply refused = http.post("/api/user/auth/login", failed, null,
                 AuditHttp.loginBody(email, AuditHttp.PASSWORD));
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.errorCode()).isEqualTo("captcha_failed");
@@ -88,8 +89,8 @@ class AuditDeliveryIntegrationTests {
         String email = AuditHttp.userWithPassword("member");
         TestData.update("UPDATE users SET email_mfa_enabled = true WHERE email = ?", email);
         String body = "{\"email\":\"" + email + "\",\"password\":\"" + AuditHttp.PASSWORD + "\",\"bypass_captcha\":true}";
-        String mfaToken = http.post("/api/user/auth/login", AuditHttp.requestId("mail-login"), null, body).data()
-                .get("mfa_token").asString();
+        String mfaToken = http.post("/api/user/auth/login", AuditHttp.requestId("mail-login"), null, body)
+                .data("mfa_required").get("mfa_token").asString();
         String send = "{\"mfa_token\":\"" + mfaToken + "\",\"method\":\"email\"}";
 
         String sent = AuditHttp.requestId("mail-send");
@@ -136,7 +137,7 @@ class AuditDeliveryIntegrationTests {
         try {
             for (int i = 0; i < total; i++) {
                 long start = System.nanoTime();
-                AuditHttp.Reply reply = http.get("/api/assets/" + i, prefix + i, null);
+                Reply reply = http.get("/api/assets/" + i, prefix + i, null);
                 slowest = Math.max(slowest, System.nanoTime() - start);
                 assertThat(reply.status()).isEqualTo(401);
                 assertThat(reply.errorCode()).isEqualTo("unauthorized");

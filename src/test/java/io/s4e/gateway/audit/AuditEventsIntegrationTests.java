@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,7 +88,7 @@ class AuditEventsIntegrationTests {
                 AuditHttp.loginBody(email, AuditHttp.PASSWORD)).data().get("token").asString();
 
         String refresh = AuditHttp.requestId("refresh");
-        AuditHttp.Reply refreshed = http.post("/api/user/auth/refresh", refresh, token, null);
+        Reply refreshed = http.post("/api/user/auth/refresh", refresh, token, null);
         assertThat(refreshed.status()).isEqualTo(200);
         assertThat(AuditRows.awaitEvent(refresh, "session.refresh")).containsEntry("user_id", user)
                 .containsEntry("path", "/api/user/auth/refresh");
@@ -112,9 +113,9 @@ class AuditEventsIntegrationTests {
         String secret = AuditHttp.enableTotp(email);
 
         String login = AuditHttp.requestId("mfa-login");
-        AuditHttp.Reply step = http.post(LOGIN, login, null, AuditHttp.loginBody(email, AuditHttp.PASSWORD));
+        Reply step = http.post(LOGIN, login, null, AuditHttp.loginBody(email, AuditHttp.PASSWORD));
         assertThat(step.status()).isEqualTo(200);
-        String mfaToken = step.data().get("mfa_token").asString();
+        String mfaToken = step.data("mfa_required").get("mfa_token").asString();
         Map<String, String> challenge = AuditRows.awaitEvent(login, "mfa.challenge");
         assertThat(challenge).containsEntry("user_id", user);
         assertThat(challenge.get("detail_text")).isEqualTo("{\"methods\": [\"totp\"]}");
@@ -145,7 +146,7 @@ class AuditEventsIntegrationTests {
     @Test
     void keysWhenCreatedRotatedRevokedOrUsedExpiredThenEventsNameTheKeyByIdAndHint() {
         String created = AuditHttp.requestId("key-create");
-        AuditHttp.Reply answer = http.post("/api/keys", created, admin,
+        Reply answer = http.post("/api/keys", created, admin,
                 "{\"name\":\"audited\",\"scopes\":[\"read:assets\"]}");
         assertThat(answer.status()).isEqualTo(201);
         String id = answer.data().get("id").asString();
@@ -159,7 +160,7 @@ class AuditEventsIntegrationTests {
         assertThat(detail.get("scopes").toString()).isEqualTo("[\"read:assets\"]");
 
         String rotated = AuditHttp.requestId("key-rotate");
-        AuditHttp.Reply rotation = http.post("/api/keys/" + id + "/rotate", rotated, admin, "{\"grace_seconds\":0}");
+        Reply rotation = http.post("/api/keys/" + id + "/rotate", rotated, admin, "{\"grace_seconds\":0}");
         assertThat(rotation.status()).isEqualTo(200);
         String newSecret = rotation.data().get("key").asString();
         assertThat(AuditRows.awaitEvent(rotated, "key.rotated")).containsEntry("key_id", id)
@@ -186,7 +187,7 @@ class AuditEventsIntegrationTests {
     void usersWhenCreatedChangedOrDisabledThenEventsOfTheChangedUserWithTheAdmin() {
         String create = AuditHttp.requestId("user-create");
         String email = "audit-user-" + System.nanoTime() + "@example.test";
-        AuditHttp.Reply createdUser = http.post("/api/admin/users", create, admin,
+        Reply createdUser = http.post("/api/admin/users", create, admin,
                 "{\"email\":\"" + email + "\",\"password\":\"a password of the new user\",\"role\":\"member\"}");
         assertThat(createdUser.status()).isEqualTo(201);
         String id = createdUser.data().get("user").get("id").asString();

@@ -1,21 +1,19 @@
 package io.s4e.gateway.audit;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.mfa.TotpAlgorithm;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestUsers;
 import org.apache.commons.codec.binary.Base32;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Requests of the audit tests, each with its own {@code X-Request-ID} and a known user agent. */
@@ -24,7 +22,6 @@ final class AuditHttp {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String PASSWORD = "an audited test password";
     static final String USER_AGENT = "audit-tests/1.0";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final WebTestClient client;
@@ -44,14 +41,11 @@ final class AuditHttp {
 
     /** Inserts a user of {@code role} with {@link #PASSWORD}; returns its email. */
     static String userWithPassword(String role) {
-        String email = "audit-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email, role,
-                ENCODER.encode(PASSWORD));
-        return email;
+        return TestUsers.withPassword("audit", role, PASSWORD);
     }
 
     static long userId(String email) {
-        return Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", email));
+        return TestUsers.id(email);
     }
 
     /** Turns TOTP on for {@code email} with a new secret; returns the secret (Base32). */
@@ -99,9 +93,7 @@ final class AuditHttp {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), body == null ? "" : new String(body, StandardCharsets.UTF_8));
+        return Reply.of(request);
     }
 
     Reply post(String path, String requestId, String bearer, String json) {
@@ -110,21 +102,5 @@ final class AuditHttp {
 
     Reply get(String path, String requestId, String bearer) {
         return call(HttpMethod.GET, path, requestId, bearer, null);
-    }
-
-    /** One answer. */
-    record Reply(int status, String body) {
-
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        JsonNode data() {
-            return json().get("data");
-        }
-
-        String errorCode() {
-            return json().path("error").path("code").asString();
-        }
     }
 }

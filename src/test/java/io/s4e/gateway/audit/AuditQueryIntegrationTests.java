@@ -12,6 +12,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,7 +73,7 @@ class AuditQueryIntegrationTests {
         do {
             String path = "/api/audit-log?event=login.failure&user_id=" + user + "&limit=2"
                     + (cursor == null ? "" : "&cursor=" + cursor);
-            AuditHttp.Reply reply = http.get(path, AuditHttp.requestId("page"), admin);
+            Reply reply = http.get(path, AuditHttp.requestId("page"), admin);
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
             for (JsonNode event : reply.data().get("events")) {
                 assertThat(event.get("event").asString()).isEqualTo("login.failure");
@@ -111,7 +112,7 @@ class AuditQueryIntegrationTests {
         for (int i = 0; i < 5; i++) {
             insert(UUID.randomUUID().toString(), base.plusSeconds(60L * i), "user.changed", user);
         }
-        AuditHttp.Reply reply = http.get("/api/audit-log?user_id=" + user + "&since=2026-10-01T00:01:00Z"
+        Reply reply = http.get("/api/audit-log?user_id=" + user + "&since=2026-10-01T00:01:00Z"
                 + "&until=2026-10-01T00:03:00Z", AuditHttp.requestId("window"), admin);
         assertThat(reply.status()).isEqualTo(200);
         JsonNode events = reply.data().get("events");
@@ -138,7 +139,7 @@ class AuditQueryIntegrationTests {
         // a path of its own: a refusal of a source already refused within the window would only add to that row
         http.get("/api/assets/" + marker, marker, null);
         AuditRows.awaitEvent(marker, "request.refused");
-        AuditHttp.Reply reply = http.get("/api/audit-log", AuditHttp.requestId("all"), admin);
+        Reply reply = http.get("/api/audit-log", AuditHttp.requestId("all"), admin);
         assertThat(reply.status()).isEqualTo(200);
         JsonNode events = reply.data().get("events");
         assertThat(events.size()).isBetween(1, 50);
@@ -151,10 +152,10 @@ class AuditQueryIntegrationTests {
     void pageWhenMemberOrNoCredentialThen403Or401() {
         long member = TestData.user("member");
         String key = TestData.key(member, List.of("read:assets", "write:assets"));
-        AuditHttp.Reply forbidden = http.get("/api/audit-log", AuditHttp.requestId("member"), key);
+        Reply forbidden = http.get("/api/audit-log", AuditHttp.requestId("member"), key);
         assertThat(forbidden.status()).isEqualTo(403);
         assertThat(forbidden.errorCode()).isEqualTo("forbidden");
-        AuditHttp.Reply anonymous = http.get("/api/audit-log", AuditHttp.requestId("anon"), null);
+        Reply anonymous = http.get("/api/audit-log", AuditHttp.requestId("anon"), null);
         assertThat(anonymous.status()).isEqualTo(401);
         assertThat(anonymous.errorCode()).isEqualTo("unauthorized");
     }
@@ -163,7 +164,7 @@ class AuditQueryIntegrationTests {
     @ValueSource(strings = {"limit=501", "limit=0", "limit=-1", "limit=ten", "cursor=%%%", "cursor=bm90LWEtY3Vyc29y",
             "since=yesterday", "until=2026-13-01T00:00:00Z", "event=login.maybe", "user_id=x", "user_id=1&user_id=2"})
     void pageWhenFilterOrCursorMalformedThen400(String query) {
-        AuditHttp.Reply reply = http.get("/api/audit-log?" + query, AuditHttp.requestId("bad"), admin);
+        Reply reply = http.get("/api/audit-log?" + query, AuditHttp.requestId("bad"), admin);
         assertThat(reply.status()).as(query).isEqualTo(400);
         assertThat(reply.errorCode()).isEqualTo("invalid_request");
     }
@@ -194,22 +195,22 @@ class AuditQueryIntegrationTests {
             String email = AuditHttp.userWithPassword("admin");
             String totpSecret = AuditHttp.enableTotp(email);
             secrets.add(totpSecret);
-            AuditHttp.Reply step = http.post("/api/user/auth/login", AuditHttp.requestId("scan1"), null,
+            Reply step = http.post("/api/user/auth/login", AuditHttp.requestId("scan1"), null,
                     AuditHttp.loginBody(email, AuditHttp.PASSWORD));
-            String mfaToken = step.data().get("mfa_token").asString();
+            String mfaToken = step.data("mfa_required").get("mfa_token").asString();
             secrets.add(mfaToken);
             String wrong = AuditHttp.wrongCode(totpSecret);
             codes.add(wrong);
             http.post("/api/user/auth/mfa/verify", AuditHttp.requestId("scan2"), null, verify(mfaToken, wrong));
             String code = AuditHttp.codeNow(totpSecret);
             codes.add(code);
-            AuditHttp.Reply session = http.post("/api/user/auth/mfa/verify", AuditHttp.requestId("scan3"), null,
+            Reply session = http.post("/api/user/auth/mfa/verify", AuditHttp.requestId("scan3"), null,
                     verify(mfaToken, code));
             assertThat(session.status()).as(session.body()).isEqualTo(200);
             String token = session.data().get("token").asString();
             secrets.add(token);
 
-            AuditHttp.Reply generated = http.post("/api/user/mfa/recovery-codes", AuditHttp.requestId("scanrc1"), token,
+            Reply generated = http.post("/api/user/mfa/recovery-codes", AuditHttp.requestId("scanrc1"), token,
                     null);
             assertThat(generated.status()).as(generated.body()).isEqualTo(200);
             List<String> recoveryCodes = new ArrayList<>();
@@ -219,13 +220,13 @@ class AuditQueryIntegrationTests {
                 secrets.add(recoveryCode.replace("-", ""));
             }
             String recoveryStep = http.post("/api/user/auth/login", AuditHttp.requestId("scanrc2"), null,
-                    AuditHttp.loginBody(email, AuditHttp.PASSWORD)).data().get("mfa_token").asString();
+                    AuditHttp.loginBody(email, AuditHttp.PASSWORD)).data("mfa_required").get("mfa_token").asString();
             secrets.add(recoveryStep);
             String wrongRecovery = "zzzzz-yyyyy";
             secrets.add(wrongRecovery);
             assertThat(http.post("/api/user/auth/mfa/verify", AuditHttp.requestId("scanrc3"), null,
                     verify(recoveryStep, wrongRecovery, "recovery_code")).status()).isEqualTo(401);
-            AuditHttp.Reply recovered = http.post("/api/user/auth/mfa/verify", AuditHttp.requestId("scanrc4"), null,
+            Reply recovered = http.post("/api/user/auth/mfa/verify", AuditHttp.requestId("scanrc4"), null,
                     verify(recoveryStep, recoveryCodes.get(0), "recovery_code"));
             assertThat(recovered.status()).as(recovered.body()).isEqualTo(200);
             secrets.add(recovered.data().get("token").asString());
@@ -239,12 +240,12 @@ class AuditQueryIntegrationTests {
                     AuditHttp.loginBody(email, "a wrong password typed by mistake"));
             secrets.add("a wrong password typed by mistake");
 
-            AuditHttp.Reply created = http.post("/api/keys", AuditHttp.requestId("scan5"), token,
+            Reply created = http.post("/api/keys", AuditHttp.requestId("scan5"), token,
                     "{\"name\":\"scan\",\"scopes\":[\"read:assets\"]}");
             String key = created.data().get("key").asString();
             secrets.add(key);
             String keyId = created.data().get("id").asString();
-            AuditHttp.Reply rotated = http.post("/api/keys/" + keyId + "/rotate", AuditHttp.requestId("scan6"), token,
+            Reply rotated = http.post("/api/keys/" + keyId + "/rotate", AuditHttp.requestId("scan6"), token,
                     null);
             http.get("/api/assets/1", AuditHttp.requestId("scan6b"), key);
             String rotatedKey = rotated.data().get("key").asString();

@@ -11,6 +11,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
@@ -108,7 +109,7 @@ class AuditRefusalAggregatesIntegrationTests {
         }
         assertThat(awaitRefusals(path, 5)).isEqualTo(5);
 
-        AuditHttp.Reply page = http.get("/api/audit-log?event=request.refused&limit=500", AuditHttp.requestId("read"),
+        Reply page = http.get("/api/audit-log?event=request.refused&limit=500", AuditHttp.requestId("read"),
                 TestInfrastructure.get().adminKey);
         assertThat(page.status()).isEqualTo(200);
         long counted = 0;

@@ -4,16 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.mfa.TotpAlgorithm;
 import io.s4e.gateway.support.RawHttp;
 import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestUsers;
 import org.apache.commons.codec.binary.Base32;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,17 +22,15 @@ final class HardeningCalls {
     static final String PASSWORD = "a hardening test password";
     static final String LOGIN = "/api/user/auth/login";
     static final String MFA_VERIFY = "/api/user/auth/mfa/verify";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
-    private static final String PASSWORD_HASH = ENCODER.encode(PASSWORD);
+    private static final String PASSWORD_HASH = TestUsers.hash(PASSWORD);
 
     private HardeningCalls() {
     }
 
     /** Inserts a user of {@code role} with {@link #PASSWORD} and returns its email. */
     static String userWithPassword(String role) {
-        String email = "hardening-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email, role,
-                PASSWORD_HASH);
+        String email = TestUsers.uniqueEmail("hardening");
+        TestUsers.insert(email, role, null, PASSWORD_HASH);
         return email;
     }
 

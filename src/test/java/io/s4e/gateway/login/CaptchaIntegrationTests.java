@@ -3,13 +3,13 @@ package io.s4e.gateway.login;
 import java.nio.charset.StandardCharsets;
 import java.net.URLDecoder;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestClients;
-import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,9 +49,7 @@ class CaptchaIntegrationTests {
                 Map.entry("s4e.captcha.vendors.turnstile.secret", "t-site-secret"),
                 Map.entry("s4e.captcha.vendors.turnstile.verify-url",
                         "http://127.0.0.1:" + TestInfrastructure.get().closedPort + "/siteverify")));
-        email = "captcha-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email,
-                "member", Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8().encode(PASSWORD));
+        email = TestUsers.withPassword("captcha", "member", PASSWORD);
     }
 
     @AfterAll
@@ -73,10 +69,10 @@ class CaptchaIntegrationTests {
 
         Reply reply = login(gateway.port(), body("googlev3", "resp-123", false), null);
 
-        assertThat(reply.status).as(reply.body).isEqualTo(200);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         String form = URLDecoder.decode(vendor.forms().get(0), StandardCharsets.UTF_8);
         assertThat(form).contains("secret=v3-site-secret").contains("response=resp-123").contains("remoteip=127.0.0.1");
-        assertThat(login(gateway.port(), body("hcaptcha", "resp-h", false), null).status).isEqualTo(200);
+        assertThat(login(gateway.port(), body("hcaptcha", "resp-h", false), null).status()).isEqualTo(200);
     }
 
     @Test
@@ -119,8 +115,8 @@ class CaptchaIntegrationTests {
         Reply garbage = login(gateway.port(), body("googlev3", "resp", false), null);
 
         for (Reply reply : new Reply[] {down, failing, garbage}) {
-            assertThat(reply.status).as(reply.body).isEqualTo(503);
-            ErrorEnvelopes.assertEnvelope(reply.body, "service_unavailable");
+            assertThat(reply.status()).as(reply.body()).isEqualTo(503);
+            ErrorEnvelopes.assertEnvelope(reply.body(), "service_unavailable");
         }
     }
 
@@ -128,8 +124,8 @@ class CaptchaIntegrationTests {
     void loginWhenVendorUnknownOrNotConfiguredThenInvalidRequest() {
         for (String unknown : new String[] {"captchaco", "googlev2"}) {
             Reply reply = login(gateway.port(), body(unknown, "resp", false), null);
-            assertThat(reply.status).as(reply.body).isEqualTo(400);
-            ErrorEnvelopes.assertEnvelope(reply.body, "invalid_request");
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            ErrorEnvelopes.assertEnvelope(reply.body(), "invalid_request");
         }
     }
 
@@ -144,7 +140,7 @@ class CaptchaIntegrationTests {
     void loginWhenBypassFromTrustedCidrThenHonoured() {
         try (SecondGateway trusted = SecondGateway.start(Map.of("s4e.captcha.enabled", "true",
                 "s4e.captcha.bypass-cidrs", "127.0.0.0/8"))) {
-            assertThat(login(trusted.port(), body(null, null, true), null).status).isEqualTo(200);
+            assertThat(login(trusted.port(), body(null, null, true), null).status()).isEqualTo(200);
             assertCaptchaFailed(login(trusted.port(), body(null, null, false), null));
         }
     }
@@ -172,8 +168,8 @@ class CaptchaIntegrationTests {
     }
 
     private static void assertCaptchaFailed(Reply reply) {
-        assertThat(reply.status).as(reply.body).isEqualTo(400);
-        ErrorEnvelopes.assertEnvelope(reply.body, "captcha_failed");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        ErrorEnvelopes.assertEnvelope(reply.body(), "captcha_failed");
     }
 
     private static Reply login(int port, String json, String forwardedFor) {
@@ -182,11 +178,7 @@ class CaptchaIntegrationTests {
         if (forwardedFor != null) {
             spec.header("X-Forwarded-For", forwardedFor);
         }
-        EntityExchangeResult<byte[]> result = spec.bodyValue(json).exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), body == null ? "" : new String(body, StandardCharsets.UTF_8));
+        return Reply.of(spec.bodyValue(json));
     }
 
-    record Reply(int status, String body) {
-    }
 }

@@ -11,16 +11,17 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.s4e.gateway.mfa.TotpAlgorithm;
 import io.s4e.gateway.ratelimit.Http;
 import io.s4e.gateway.ratelimit.MovableClock;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 import static io.s4e.gateway.ratelimit.Http.bearer;
 import static io.s4e.gateway.ratelimit.Http.freshIp;
@@ -50,7 +50,6 @@ class LoginRaceIntegrationTests {
     private static final String WRONG = "a wrong password of some length";
     private static final String LOGIN = "/api/user/auth/login";
     private static final String REFRESH = "/api/user/auth/refresh";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private SecondGateway replicaA;
     private SecondGateway replicaB;
@@ -129,11 +128,11 @@ class LoginRaceIntegrationTests {
             Http gateway = t % 2 == 0 ? a : b;
             sprayers.add(pool.submit(() -> {
                 while (!stop.get()) {
-                    Http.Reply login = gateway.call(HttpMethod.POST, LOGIN, xff(freshIp()), loginBody(email, PASSWORD));
+                    Reply login = gateway.call(HttpMethod.POST, LOGIN, xff(freshIp()), loginBody(email, PASSWORD));
                     if (login.status() == 200) {
                         String token = login.json().path("data").path("token").asString();
                         tokens.add(token);
-                        Http.Reply refreshed = gateway.call(HttpMethod.POST, REFRESH, bearer(token), null);
+                        Reply refreshed = gateway.call(HttpMethod.POST, REFRESH, bearer(token), null);
                         if (refreshed.status() == 200) {
                             tokens.add(refreshed.json().path("data").path("token").asString());
                         }
@@ -146,7 +145,7 @@ class LoginRaceIntegrationTests {
             for (int i = 0; i < 200 && tokens.size() < 2; i++) {
                 Thread.sleep(50);
             }
-            Http.Reply patched = a.call(HttpMethod.PATCH, "/api/admin/users/" + target,
+            Reply patched = a.call(HttpMethod.PATCH, "/api/admin/users/" + target,
                     bearer(TestInfrastructure.get().adminKey), "{\"disabled\":true,\"role\":\"viewer\"}");
             assertThat(patched.status()).as(patched.body()).isEqualTo(200);
             Thread.sleep(400);
@@ -163,7 +162,7 @@ class LoginRaceIntegrationTests {
 
         for (String token : tokens) {
             for (Http gateway : List.of(a, b)) {
-                Http.Reply listed = gateway.call(HttpMethod.GET, "/api/admin/users", bearer(token), null);
+                Reply listed = gateway.call(HttpMethod.GET, "/api/admin/users", bearer(token), null);
                 assertThat(listed.status()).as("a session of the disabled admin lists users: " + listed.body())
                         .isEqualTo(401);
             }
@@ -203,7 +202,7 @@ class LoginRaceIntegrationTests {
         String token = login(a, emailOf(user));
         TestData.update("UPDATE users SET role = 'viewer' WHERE id = ? RETURNING id", user);
 
-        Http.Reply refreshed = b.call(HttpMethod.POST, REFRESH, bearer(token), null);
+        Reply refreshed = b.call(HttpMethod.POST, REFRESH, bearer(token), null);
 
         assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
         assertThat(refreshed.json().path("data").path("user").path("role").asString()).isEqualTo("viewer");
@@ -228,7 +227,7 @@ class LoginRaceIntegrationTests {
         Future<?> attacker = pool.submit(() -> {
             String current = stolen;
             while (!stop.get()) {
-                Http.Reply refreshed = b.call(HttpMethod.POST, REFRESH, bearer(current), null);
+                Reply refreshed = b.call(HttpMethod.POST, REFRESH, bearer(current), null);
                 if (refreshed.status() != 200) {
                     break;
                 }
@@ -240,7 +239,7 @@ class LoginRaceIntegrationTests {
         });
         try {
             assertThat(refreshing.await(10, TimeUnit.SECONDS)).isTrue();
-            Http.Reply out = a.call(HttpMethod.POST, "/api/user/auth/logout?all=true", bearer(owner), null);
+            Reply out = a.call(HttpMethod.POST, "/api/user/auth/logout?all=true", bearer(owner), null);
             assertThat(out.status()).as(out.body()).isEqualTo(200);
         }
         finally {
@@ -261,7 +260,7 @@ class LoginRaceIntegrationTests {
     void refreshHasALimitPerLoginChain() {
         String current = login(a, emailOf(user("member")));
         for (int i = 1; i <= 10; i++) {
-            Http.Reply refreshed = (i % 2 == 0 ? a : b).call(HttpMethod.POST, REFRESH, bearer(current), null);
+            Reply refreshed = (i % 2 == 0 ? a : b).call(HttpMethod.POST, REFRESH, bearer(current), null);
             assertThat(refreshed.status()).as("refresh " + i + ": " + refreshed.body()).isEqualTo(200);
             current = refreshed.json().path("data").path("token").asString();
         }
@@ -275,7 +274,7 @@ class LoginRaceIntegrationTests {
     void logoutAllTakesOnlyABoolean() {
         String token = login(a, emailOf(user("member")));
         for (String value : List.of("yes", "1", "", "tru")) {
-            Http.Reply reply = a.call(HttpMethod.POST, "/api/user/auth/logout?all=" + value, bearer(token), null);
+            Reply reply = a.call(HttpMethod.POST, "/api/user/auth/logout?all=" + value, bearer(token), null);
             assertThat(reply.status()).as("all=" + value).isEqualTo(400);
             assertThat(reply.json().path("error").path("code").asString()).isEqualTo("invalid_request");
         }
@@ -300,7 +299,7 @@ class LoginRaceIntegrationTests {
         assertThat(a.call(HttpMethod.PATCH, "/api/admin/users/" + user, bearer(admin), "{\"disabled\":true}").status())
                 .isEqualTo(200);
 
-        Http.Reply send = b.call(HttpMethod.POST, "/api/user/auth/mfa/send", Map.of(),
+        Reply send = b.call(HttpMethod.POST, "/api/user/auth/mfa/send", Map.of(),
                 "{\"mfa_token\":\"" + first + "\",\"method\":\"email\"}");
         assertThat(send.status()).as(send.body()).isEqualTo(401);
 
@@ -308,7 +307,7 @@ class LoginRaceIntegrationTests {
                 .isEqualTo(200);
         String right = TotpAlgorithm.code(new Base32().decode(secret),
                 TotpAlgorithm.step(MovableClock.INSTANCE.instant()), TotpAlgorithm.DIGITS);
-        Http.Reply verified = b.call(HttpMethod.POST, "/api/user/auth/mfa/verify", Map.of(),
+        Reply verified = b.call(HttpMethod.POST, "/api/user/auth/mfa/verify", Map.of(),
                 "{\"mfa_token\":\"" + second + "\",\"code\":\"" + right + "\",\"method\":\"totp\"}");
         assertThat(verified.status()).as(verified.body()).isEqualTo(401);
     }
@@ -324,15 +323,15 @@ class LoginRaceIntegrationTests {
         MovableClock.INSTANCE.advance(Duration.ofMinutes(11));
 
         for (String path : List.of("/api/user/mfa/totp/setup", "/api/user/mfa/email/enable")) {
-            Http.Reply refused = b.call(HttpMethod.POST, path, bearer(old), null);
+            Reply refused = b.call(HttpMethod.POST, path, bearer(old), null);
             assertThat(refused.status()).as(path + ": " + refused.body()).isEqualTo(403);
             assertThat(refused.json().path("error").path("code").asString()).isEqualTo("mfa_required");
         }
-        Http.Reply confirm = a.call(HttpMethod.POST, "/api/user/mfa/totp/confirm", bearer(old), "{\"code\":\"123456\"}");
+        Reply confirm = a.call(HttpMethod.POST, "/api/user/mfa/totp/confirm", bearer(old), "{\"code\":\"123456\"}");
         assertThat(confirm.status()).as(confirm.body()).isEqualTo(403);
 
         String fresh = login(a, emailOf(user));
-        Http.Reply setup = b.call(HttpMethod.POST, "/api/user/mfa/totp/setup", bearer(fresh), null);
+        Reply setup = b.call(HttpMethod.POST, "/api/user/mfa/totp/setup", bearer(fresh), null);
         assertThat(setup.status()).as(setup.body()).isEqualTo(200);
     }
 
@@ -383,23 +382,21 @@ class LoginRaceIntegrationTests {
     }
 
     private static long user(String role) {
-        String email = "race-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        return TestData.update("INSERT INTO users (email, role, tier, password_hash) VALUES (?, ?, 'enterprise', ?) "
-                + "RETURNING id", email, role, ENCODER.encode(PASSWORD));
+        return TestUsers.insert(TestUsers.uniqueEmail("race"), role, "enterprise", TestUsers.hash(PASSWORD));
     }
 
     private static String emailOf(long user) {
-        return TestData.queryString("SELECT email FROM users WHERE id = ?", user);
+        return TestUsers.emailOf(user);
     }
 
     private static String login(Http gateway, String email) {
-        Http.Reply reply = gateway.call(HttpMethod.POST, LOGIN, xff(freshIp()), loginBody(email, PASSWORD));
+        Reply reply = gateway.call(HttpMethod.POST, LOGIN, xff(freshIp()), loginBody(email, PASSWORD));
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json().path("data").path("token").asString();
     }
 
     private static String mfaToken(Http gateway, String email) {
-        Http.Reply reply = gateway.call(HttpMethod.POST, LOGIN, xff(freshIp()), loginBody(email, PASSWORD));
+        Reply reply = gateway.call(HttpMethod.POST, LOGIN, xff(freshIp()), loginBody(email, PASSWORD));
         assertThat(reply.json().path("status").asString()).as(reply.body()).isEqualTo("mfa_required");
         return reply.json().path("data").path("mfa_token").asString();
     }

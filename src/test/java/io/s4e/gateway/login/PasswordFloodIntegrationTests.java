@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.ratelimit.Http;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class PasswordFloodIntegrationTests {
 
             ExecutorService pool = Executors.newFixedThreadPool(ADDRESSES);
             AtomicInteger refusedAtOnce = new AtomicInteger();
-            AtomicReference<Http.Reply> refused = new AtomicReference<>();
+            AtomicReference<Reply> refused = new AtomicReference<>();
             CountDownLatch go = new CountDownLatch(1);
             List<Future<?>> attackers = new ArrayList<>();
             for (int i = 0; i < ADDRESSES; i++) {
@@ -56,7 +57,7 @@ class PasswordFloodIntegrationTests {
                 attackers.add(pool.submit(() -> {
                     go.await();
                     for (int n = 0; n < PER_ADDRESS; n++) {
-                        Http.Reply reply = http.call(HttpMethod.POST, LOGIN, Map.of("X-Forwarded-For", ip),
+                        Reply reply = http.call(HttpMethod.POST, LOGIN, Map.of("X-Forwarded-For", ip),
                                 body("nobody-" + ip + "-" + n + "-" + System.nanoTime() + "@example.test",
                                         "a wrong password " + n));
                         assertThat(reply.status()).as(reply.body()).isIn(401, 503);
@@ -75,7 +76,7 @@ class PasswordFloodIntegrationTests {
                 mostInFlight = Math.max(mostInFlight, inFlight(meters));
                 Thread.sleep(5);
             }
-            Http.Reply real = realLogin(http);
+            Reply real = realLogin(http);
             for (int tries = 1; real.status() == 503 && tries < 60; tries++) {
                 mostInFlight = Math.max(mostInFlight, inFlight(meters));
                 String retryAfter = real.headers().getFirst(HttpHeaders.RETRY_AFTER);
@@ -107,7 +108,7 @@ class PasswordFloodIntegrationTests {
         return meters.get("s4e.password.checks.in.flight").gauge().value();
     }
 
-    private static Http.Reply realLogin(Http http) {
+    private static Reply realLogin(Http http) {
         return http.call(HttpMethod.POST, LOGIN, Map.of("X-Forwarded-For", "10.78.0.1"),
                 body(TestInfrastructure.ADMIN_EMAIL, TestInfrastructure.ADMIN_PASSWORD));
     }

@@ -14,6 +14,7 @@ import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -93,9 +94,8 @@ class AuthMetricsIntegrationTests {
                 credentials(TestInfrastructure.ADMIN_EMAIL, "wrong password, surely"), null);
         assertLoginCounted("login", "invalid_request", 400, "/api/user/auth/login", "{not json", null);
         String mfaUser = "metrics-mfa-" + System.nanoTime() + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash, email_mfa_enabled) VALUES (?, 'member', ?, true)"
-                + " RETURNING id", mfaUser, org.springframework.security.crypto.argon2.Argon2PasswordEncoder
-                .defaultsForSpringSecurity_v5_8().encode("metrics password 123"));
+        long mfaUserId = TestUsers.insert(mfaUser, "member", "metrics password 123");
+        TestData.update("UPDATE users SET email_mfa_enabled = true WHERE id = ?", mfaUserId);
         assertLoginCounted("login", "mfa_required", 200, "/api/user/auth/login",
                 credentials(mfaUser, "metrics password 123"), null);
         assertLoginCounted("mfa_verify", "unauthorized", 401, "/api/user/auth/mfa/verify",

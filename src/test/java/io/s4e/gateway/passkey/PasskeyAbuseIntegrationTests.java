@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,7 +115,7 @@ class PasskeyAbuseIntegrationTests {
             for (int i = 0; i < 3; i++) {
                 options.add(replica.passwordFreeOptions());
             }
-            PasskeyCalls.Reply fourth = replica.post(PasskeyCalls.LOGIN_OPTIONS, null, "{}");
+            Reply fourth = replica.post(PasskeyCalls.LOGIN_OPTIONS, null, "{}");
             assertThat(fourth.status()).isEqualTo(429);
             assertThat(fourth.errorCode()).isEqualTo("rate_limited");
             assertThat(fourth.headers().getFirst("Retry-After")).isNotBlank();

@@ -2,15 +2,13 @@ package io.s4e.gateway.passkey;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
-import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestUsers;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +21,6 @@ final class PasskeyCalls {
     static final String PASSKEYS = "/api/user/passkeys";
     static final String LOGIN_OPTIONS = "/api/user/auth/passkey/options";
     static final String LOGIN_VERIFY = "/api/user/auth/passkey/verify";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private final WebTestClient client;
 
@@ -37,14 +34,11 @@ final class PasskeyCalls {
 
     /** Inserts a user of {@code role} with {@link #PASSWORD} and returns its email. */
     static String userWithPassword(String role) {
-        String email = "passkey-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email, role,
-                ENCODER.encode(PASSWORD));
-        return email;
+        return TestUsers.withPassword("passkey", role, PASSWORD);
     }
 
     static long userId(String email) {
-        return Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", email));
+        return TestUsers.id(email);
     }
 
     /** The login answer for {@code email} and {@link #PASSWORD}. */
@@ -112,50 +106,25 @@ final class PasskeyCalls {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        return reply(request);
+        return Reply.of(request);
     }
 
     Reply get(String path, String token) {
-        return reply(client.get().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
+        return Reply.of(client.get().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
     }
 
     Reply delete(String path, String token) {
-        return reply(client.delete().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
+        return Reply.of(client.delete().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
     }
 
     Reply withApiKey(String method, String path, String key) {
-        return reply(client.method(org.springframework.http.HttpMethod.valueOf(method)).uri(path)
+        return Reply.of(client.method(org.springframework.http.HttpMethod.valueOf(method)).uri(path)
                 .header("X-API-Key", key));
-    }
-
-    static Reply reply(WebTestClient.RequestHeadersSpec<?> request) {
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), result.getResponseHeaders(),
-                body == null ? "" : new String(body, StandardCharsets.UTF_8));
     }
 
     /** The claims of a session token. */
     static JsonNode claims(String token) {
         return SoftAuthenticator.JSON.readTree(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]),
                 StandardCharsets.UTF_8));
-    }
-
-    /** One answer of the gateway. */
-    record Reply(int status, HttpHeaders headers, String body) {
-
-        JsonNode json() {
-            return SoftAuthenticator.JSON.readTree(body);
-        }
-
-        JsonNode data() {
-            JsonNode json = json();
-            assertThat(json.path("status").asString()).as(body).isEqualTo("success");
-            return json.get("data");
-        }
-
-        String errorCode() {
-            return json().path("error").path("code").asString();
-        }
     }
 }

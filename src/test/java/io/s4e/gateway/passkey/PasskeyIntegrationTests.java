@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,7 +55,7 @@ class PasskeyIntegrationTests {
         String token = gateway.passwordSession(email);
         SoftAuthenticator authenticator = new SoftAuthenticator();
 
-        PasskeyCalls.Reply options = gateway.post(PasskeyCalls.REGISTER_OPTIONS, token, null);
+        Reply options = gateway.post(PasskeyCalls.REGISTER_OPTIONS, token, null);
 
         assertThat(options.status()).as(options.body()).isEqualTo(200);
         JsonNode data = options.data();
@@ -74,7 +74,7 @@ class PasskeyIntegrationTests {
         assertThat(data.path("excludeCredentials")).isEmpty();
         assertThat(data.path("pubKeyCredParams").get(0).path("alg").asLong()).isEqualTo(-7);
 
-        PasskeyCalls.Reply created = gateway.post(PasskeyCalls.PASSKEYS, token,
+        Reply created = gateway.post(PasskeyCalls.PASSKEYS, token,
                 PasskeyCalls.registerBody("Laptop", authenticator.register(data)));
 
         assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -109,7 +109,7 @@ class PasskeyIntegrationTests {
         spoiled.spoilAttestation = true;
         JsonNode first = gateway.post(PasskeyCalls.REGISTER_OPTIONS, token, null).data();
 
-        PasskeyCalls.Reply refused = gateway.post(PasskeyCalls.PASSKEYS, token,
+        Reply refused = gateway.post(PasskeyCalls.PASSKEYS, token,
                 PasskeyCalls.registerBody("Key", spoiled.register(first)));
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(401);
@@ -117,7 +117,7 @@ class PasskeyIntegrationTests {
         SoftAuthenticator packed = new SoftAuthenticator();
         packed.packedSelfAttestation = true;
         JsonNode second = gateway.post(PasskeyCalls.REGISTER_OPTIONS, token, null).data();
-        PasskeyCalls.Reply accepted = gateway.post(PasskeyCalls.PASSKEYS, token,
+        Reply accepted = gateway.post(PasskeyCalls.PASSKEYS, token,
                 PasskeyCalls.registerBody("Key", packed.register(second)));
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(201);
         assertThat(TestData.queryString("SELECT attestation_format FROM passkeys WHERE id = ?",
@@ -143,7 +143,7 @@ class PasskeyIntegrationTests {
         assertThat(gateway.post(PasskeyCalls.PASSKEYS, token, PasskeyCalls.registerBody("x", answer)).status())
                 .isEqualTo(201);
         // the same answer again: its challenge is used up (before the duplicate credential could say 409)
-        PasskeyCalls.Reply replayed = gateway.post(PasskeyCalls.PASSKEYS, token, PasskeyCalls.registerBody("y",
+        Reply replayed = gateway.post(PasskeyCalls.PASSKEYS, token, PasskeyCalls.registerBody("y",
                 answer));
         assertThat(replayed.status()).as(replayed.body()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(replayed.body(), "unauthorized");
@@ -155,7 +155,7 @@ class PasskeyIntegrationTests {
         String theirs = gateway.passwordSession(PasskeyCalls.userWithPassword("member"));
         JsonNode options = gateway.post(PasskeyCalls.REGISTER_OPTIONS, mine, null).data();
 
-        PasskeyCalls.Reply refused = gateway.post(PasskeyCalls.PASSKEYS, theirs,
+        Reply refused = gateway.post(PasskeyCalls.PASSKEYS, theirs,
                 PasskeyCalls.registerBody("x", new SoftAuthenticator().register(options)));
 
         assertThat(refused.status()).isEqualTo(401);
@@ -180,7 +180,7 @@ class PasskeyIntegrationTests {
         SoftAuthenticator authenticator = new SoftAuthenticator();
         gateway.register(before, authenticator, "Phone");
 
-        PasskeyCalls.Reply stale = gateway.post(PasskeyCalls.REGISTER_OPTIONS, before, null);
+        Reply stale = gateway.post(PasskeyCalls.REGISTER_OPTIONS, before, null);
 
         assertThat(stale.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(stale.body(), "mfa_required");
@@ -190,7 +190,7 @@ class PasskeyIntegrationTests {
         assertThat(options.path("excludeCredentials").get(0).path("id").asString())
                 .isEqualTo(authenticator.credentialIdBase64());
         assertThat(options.path("excludeCredentials").get(0).path("type").asString()).isEqualTo("public-key");
-        PasskeyCalls.Reply again = gateway.post(PasskeyCalls.PASSKEYS, passkeySession,
+        Reply again = gateway.post(PasskeyCalls.PASSKEYS, passkeySession,
                 PasskeyCalls.registerBody("Again", authenticator.register(options)));
         assertThat(again.status()).as(again.body()).isEqualTo(409);
     }
@@ -202,7 +202,7 @@ class PasskeyIntegrationTests {
         String email = PasskeyCalls.userWithPassword("member");
         SoftAuthenticator authenticator = userWithPasskey(email);
 
-        PasskeyCalls.Reply login = gateway.login(email);
+        Reply login = gateway.login(email);
 
         assertThat(login.json().path("status").asString()).isEqualTo("mfa_required");
         assertThat(login.json().path("data").path("methods").toString()).isEqualTo("[\"passkey\"]");
@@ -215,12 +215,12 @@ class PasskeyIntegrationTests {
                 .isEqualTo(authenticator.credentialIdBase64());
         assertThat(options.path("userVerification").asString()).isEqualTo("preferred");
 
-        PasskeyCalls.Reply verified = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
+        Reply verified = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
                 PasskeyCalls.verifyBody(mfaToken, authenticator.authenticate(options)));
 
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
         String token = verified.data().path("token").asString();
-        assertThat(verified.headers().getFirst(HttpHeaders.SET_COOKIE)).startsWith("token=" + token);
+        assertThat(verified.setCookie()).startsWith("token=" + token);
         assertThat(PasskeyCalls.claims(token).path("amr").toString()).isEqualTo("[\"pwd\",\"mfa\",\"hwk\"]");
         assertThat(gateway.get("/mfa-only/x", token).status()).isEqualTo(200);
         assertThat(gateway.get(PasskeyCalls.PASSKEYS, token).data().path("passkeys").get(0).path("last_used_at")
@@ -240,7 +240,7 @@ class PasskeyIntegrationTests {
 
         for (int i = 0; i < 5; i++) {
             JsonNode options = gateway.post(PasskeyCalls.LOGIN_OPTIONS, null, optionsBody).data();
-            PasskeyCalls.Reply refused = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
+            Reply refused = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
                     PasskeyCalls.verifyBody(mfaToken, authenticator.authenticate(options)));
             assertThat(refused.status()).as(refused.body()).isEqualTo(401);
         }
@@ -272,7 +272,7 @@ class PasskeyIntegrationTests {
         userWithPasskey(email);
         String mfaToken = gateway.mfaToken(email);
 
-        PasskeyCalls.Reply reply = gateway.post("/api/user/auth/mfa/verify", null,
+        Reply reply = gateway.post("/api/user/auth/mfa/verify", null,
                 "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"123456\",\"method\":\"totp\"}");
 
         assertThat(reply.status()).isEqualTo(400);
@@ -288,7 +288,7 @@ class PasskeyIntegrationTests {
 
         assertThat(options.path("allowCredentials")).isEmpty();
         assertThat(options.path("userVerification").asString()).isEqualTo("required");
-        PasskeyCalls.Reply verified = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
+        Reply verified = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
                 PasskeyCalls.verifyBody(null, authenticator.authenticate(options)));
 
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
@@ -327,7 +327,7 @@ class PasskeyIntegrationTests {
     }
 
     private int passwordFreeStatus(SoftAuthenticator authenticator) {
-        PasskeyCalls.Reply reply = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
+        Reply reply = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
                 PasskeyCalls.verifyBody(null, authenticator.authenticate(gateway.passwordFreeOptions())));
         if (reply.status() == 401) {
             ErrorEnvelopes.assertEnvelope(reply.body(), "unauthorized");
@@ -342,7 +342,7 @@ class PasskeyIntegrationTests {
         assertThat(gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
                 PasskeyCalls.verifyBody(null, authenticator.authenticate(options))).status()).isEqualTo(200);
 
-        PasskeyCalls.Reply replayed = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
+        Reply replayed = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
                 PasskeyCalls.verifyBody(null, authenticator.authenticate(options)));
 
         assertThat(replayed.status()).isEqualTo(401);
@@ -397,11 +397,11 @@ class PasskeyIntegrationTests {
             JsonNode options = gateway.passwordFreeOptions();
             PasskeyCalls otherGateway = new PasskeyCalls(other.client());
 
-            PasskeyCalls.Reply verified = otherGateway.post(PasskeyCalls.LOGIN_VERIFY, null,
+            Reply verified = otherGateway.post(PasskeyCalls.LOGIN_VERIFY, null,
                     PasskeyCalls.verifyBody(null, authenticator.authenticate(options)));
 
             assertThat(verified.status()).as(verified.body()).isEqualTo(200);
-            PasskeyCalls.Reply replayedHere = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
+            Reply replayedHere = gateway.post(PasskeyCalls.LOGIN_VERIFY, null,
                     PasskeyCalls.verifyBody(null, authenticator.authenticate(options)));
             assertThat(replayedHere.status()).isEqualTo(401);
         }
@@ -427,12 +427,12 @@ class PasskeyIntegrationTests {
         SoftAuthenticator authenticator = new SoftAuthenticator();
         String id = gateway.register(passwordOnly, authenticator, "Laptop");
 
-        PasskeyCalls.Reply refused = gateway.delete(PasskeyCalls.PASSKEYS + "/" + id, passwordOnly);
+        Reply refused = gateway.delete(PasskeyCalls.PASSKEYS + "/" + id, passwordOnly);
 
         assertThat(refused.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(refused.body(), "mfa_required");
         String strong = gateway.passwordFreeSession(authenticator);
-        PasskeyCalls.Reply deleted = gateway.delete(PasskeyCalls.PASSKEYS + "/" + id, strong);
+        Reply deleted = gateway.delete(PasskeyCalls.PASSKEYS + "/" + id, strong);
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
         assertThat(gateway.get(PasskeyCalls.PASSKEYS, strong).data().path("passkeys")).isEmpty();
         assertThat(gateway.login(email).json().path("status").asString()).isEqualTo("success");
@@ -445,7 +445,7 @@ class PasskeyIntegrationTests {
         String strong = gateway.passwordFreeSession(authenticator);
         long userId = PasskeyCalls.userId(email);
 
-        PasskeyCalls.Reply reset = gateway.withApiKey("POST", "/api/admin/users/" + userId + "/mfa/reset",
+        Reply reset = gateway.withApiKey("POST", "/api/admin/users/" + userId + "/mfa/reset",
                 io.s4e.gateway.support.TestInfrastructure.get().adminKey);
 
         assertThat(reset.status()).as(reset.body()).isEqualTo(200);
@@ -460,7 +460,7 @@ class PasskeyIntegrationTests {
         String email = PasskeyCalls.userWithPassword("member");
         SoftAuthenticator authenticator = userWithPasskey(email);
         String strong = gateway.passwordFreeSession(authenticator);
-        PasskeyCalls.Reply codes = gateway.post("/api/user/mfa/recovery-codes", strong, null);
+        Reply codes = gateway.post("/api/user/mfa/recovery-codes", strong, null);
         assertThat(codes.status()).as("a passkey is a factor codes can recover: " + codes.body()).isEqualTo(200);
         long userId = PasskeyCalls.userId(email);
         assertThat(TestData.queryString("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", userId))
@@ -481,14 +481,14 @@ class PasskeyIntegrationTests {
         String other = gateway.passwordSession(PasskeyCalls.userWithPassword("member"));
 
         assertThat(gateway.get(PasskeyCalls.PASSKEYS, other).data().path("passkeys")).isEmpty();
-        PasskeyCalls.Reply deleted = gateway.delete(PasskeyCalls.PASSKEYS + "/" + id, other);
+        Reply deleted = gateway.delete(PasskeyCalls.PASSKEYS + "/" + id, other);
         assertThat(deleted.status()).isEqualTo(404);
         ErrorEnvelopes.assertEnvelope(deleted.body(), "not_found");
         assertThat(gateway.patch(PasskeyCalls.PASSKEYS + "/" + id, other, "{\"name\":\"mine\"}").status())
                 .isEqualTo(404);
         assertThat(gateway.delete(PasskeyCalls.PASSKEYS + "/x1", other).status()).isEqualTo(404);
         String ownerSession = gateway.passwordFreeSession(authenticator);
-        PasskeyCalls.Reply renamed = gateway.patch(PasskeyCalls.PASSKEYS + "/" + id, ownerSession,
+        Reply renamed = gateway.patch(PasskeyCalls.PASSKEYS + "/" + id, ownerSession,
                 "{\"name\":\"Work laptop\"}");
         assertThat(renamed.status()).as(renamed.body()).isEqualTo(200);
         assertThat(gateway.get(PasskeyCalls.PASSKEYS, ownerSession).data().path("passkeys").get(0).path("name")
@@ -505,7 +505,7 @@ class PasskeyIntegrationTests {
         for (String[] call : new String[][] {{"POST", PasskeyCalls.REGISTER_OPTIONS}, {"GET", PasskeyCalls.PASSKEYS},
                 {"POST", PasskeyCalls.PASSKEYS}, {"DELETE", PasskeyCalls.PASSKEYS + "/1"},
                 {"PATCH", PasskeyCalls.PASSKEYS + "/1"}}) {
-            PasskeyCalls.Reply reply = gateway.withApiKey(call[0], call[1], key);
+            Reply reply = gateway.withApiKey(call[0], call[1], key);
             assertThat(reply.status()).as(call[0] + " " + call[1]).isEqualTo(403);
             ErrorEnvelopes.assertEnvelope(reply.body(), "forbidden");
         }

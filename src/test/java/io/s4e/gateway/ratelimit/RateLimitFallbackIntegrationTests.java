@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TcpProxy;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -43,14 +44,14 @@ class RateLimitFallbackIntegrationTests {
                 redis.cut();
                 for (int i = 1; i <= 3; i++) {
                     long start = System.nanoTime();
-                    Http.Reply reply = http.get("/rl/limited/x", key);
+                    Reply reply = http.get("/rl/limited/x", key);
                     long millis = (System.nanoTime() - start) / 1_000_000;
                     assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-                    assertThat(reply.header("X-RateLimit-Remaining")).isEqualTo(3 - i);
+                    assertThat(reply.headerAsLong("X-RateLimit-Remaining")).isEqualTo(3 - i);
                     assertThat(millis).as("bounded wait").isLessThan(5000);
                 }
                 long start = System.nanoTime();
-                Http.Reply refused = http.get("/rl/limited/x", key);
+                Reply refused = http.get("/rl/limited/x", key);
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 refused.assertRateLimited();
                 assertThat(millis).as("bounded wait").isLessThan(5000);

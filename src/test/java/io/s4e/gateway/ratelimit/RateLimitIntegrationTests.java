@@ -6,13 +6,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.mfa.TotpAlgorithm;
 import io.s4e.gateway.route.Rate;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static io.s4e.gateway.ratelimit.Http.bearer;
@@ -42,7 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitIntegrationTests {
 
     static final String PASSWORD = "a long enough test password";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private SecondGateway replicaA;
     private SecondGateway replicaB;
@@ -96,17 +95,17 @@ class RateLimitIntegrationTests {
     void standardTierAllowsExactly120ThenRefusesWithHeadersAndRetryAfter() {
         String key = keyOf(user("standard"));
         for (int i = 1; i <= 120; i++) {
-            Http.Reply reply = a.get("/api/assets/" + i, key);
+            Reply reply = a.get("/api/assets/" + i, key);
             assertThat(reply.status()).as("request " + i).isEqualTo(200);
-            assertThat(reply.header("X-RateLimit-Limit")).isEqualTo(120);
-            assertThat(reply.header("X-RateLimit-Remaining")).as("request " + i).isEqualTo(120 - i);
+            assertThat(reply.headerAsLong("X-RateLimit-Limit")).isEqualTo(120);
+            assertThat(reply.headerAsLong("X-RateLimit-Remaining")).as("request " + i).isEqualTo(120 - i);
         }
-        Http.Reply refused = a.get("/api/assets/121", key);
+        Reply refused = a.get("/api/assets/121", key);
         assertThat(refused.assertRateLimited()).isEqualTo(1); // 100/min: the next token in 0.6 s
-        assertThat(refused.header("X-RateLimit-Limit")).isEqualTo(120);
-        assertThat(refused.header("X-RateLimit-Remaining")).isZero();
+        assertThat(refused.headerAsLong("X-RateLimit-Limit")).isEqualTo(120);
+        assertThat(refused.headerAsLong("X-RateLimit-Remaining")).isZero();
         long fullAt = MovableClock.INSTANCE.millis() + 72_000; // 120 tokens at 100/min
-        assertThat(refused.header("X-RateLimit-Reset")).isEqualTo((fullAt + 999) / 1000);
+        assertThat(refused.headerAsLong("X-RateLimit-Reset")).isEqualTo((fullAt + 999) / 1000);
     }
 
     @Test
@@ -140,8 +139,8 @@ class RateLimitIntegrationTests {
 
     @Test
     void tiersHaveTheirOwnBuckets() {
-        assertThat(a.get("/api/assets/1", keyOf(user("premium"))).header("X-RateLimit-Limit")).isEqualTo(1100);
-        assertThat(a.get("/api/assets/1", keyOf(user("enterprise"))).header("X-RateLimit-Limit")).isEqualTo(10500);
+        assertThat(a.get("/api/assets/1", keyOf(user("premium"))).headerAsLong("X-RateLimit-Limit")).isEqualTo(1100);
+        assertThat(a.get("/api/assets/1", keyOf(user("enterprise"))).headerAsLong("X-RateLimit-Limit")).isEqualTo(10500);
         String premium = keyOf(user("premium"));
         assertThat(drainUntilRefused(b, premium, 1200)).isEqualTo(1100);
     }
@@ -152,9 +151,9 @@ class RateLimitIntegrationTests {
         String key = keyOf(user);
         String bucket = TestInfrastructure.get().redisPrefix + "rl:{u:" + user + "}:tier";
         for (int i = 1; i <= 40; i++) {
-            Http.Reply reply = a.get("/api/assets/1", key);
+            Reply reply = a.get("/api/assets/1", key);
             assertThat(reply.status()).isEqualTo(200);
-            assertThat(reply.header("X-RateLimit-Remaining")).as("request " + i + ": shared plus reserved")
+            assertThat(reply.headerAsLong("X-RateLimit-Remaining")).as("request " + i + ": shared plus reserved")
                     .isEqualTo(1100 - i);
         }
         double shared = Double.parseDouble((String) redis.opsForHash().get(bucket, "t"));
@@ -170,7 +169,7 @@ class RateLimitIntegrationTests {
         int admitted = 0;
         int refusedInARow = 0;
         for (int i = 0; i < 1300 && refusedInARow < 2; i++) {
-            Http.Reply reply = (i % 2 == 0 ? a : b).get("/api/assets/1", key);
+            Reply reply = (i % 2 == 0 ? a : b).get("/api/assets/1", key);
             if (reply.status() == 429) {
                 refusedInARow++;
             } else {
@@ -190,10 +189,10 @@ class RateLimitIntegrationTests {
         String key = keyOf(user);
         String prefix = TestInfrastructure.get().redisPrefix + "rl:{u:" + user + "}:";
         for (int i = 1; i <= 100; i++) {
-            Http.Reply reply = a.get("/rl/busy/" + i, key);
+            Reply reply = a.get("/rl/busy/" + i, key);
             assertThat(reply.status()).as("request " + i).isEqualTo(200);
-            assertThat(reply.header("X-RateLimit-Limit")).as("the binding bucket is the route's").isEqualTo(1200);
-            assertThat(reply.header("X-RateLimit-Remaining")).as("request " + i + ": shared plus reserved")
+            assertThat(reply.headerAsLong("X-RateLimit-Limit")).as("the binding bucket is the route's").isEqualTo(1200);
+            assertThat(reply.headerAsLong("X-RateLimit-Remaining")).as("request " + i + ": shared plus reserved")
                     .isEqualTo(1200 - i);
         }
         double tier = Double.parseDouble((String) redis.opsForHash().get(prefix + "tier", "t"));
@@ -212,7 +211,7 @@ class RateLimitIntegrationTests {
         int admitted = 0;
         int refusedInARow = 0;
         for (int i = 0; i < 1400 && refusedInARow < 2; i++) {
-            Http.Reply reply = (i % 2 == 0 ? a : b).get("/rl/busy/x", key);
+            Reply reply = (i % 2 == 0 ? a : b).get("/rl/busy/x", key);
             if (reply.status() == 429) {
                 refusedInARow++;
             } else {
@@ -232,17 +231,17 @@ class RateLimitIntegrationTests {
         drain(b, key, 120);
         b.get("/api/assets/1", key).assertRateLimited();
 
-        Http.Reply patched = a.call(HttpMethod.PATCH, "/api/admin/users/" + user,
+        Reply patched = a.call(HttpMethod.PATCH, "/api/admin/users/" + user,
                 Map.of(HttpHeaders.AUTHORIZATION, "Bearer " + TestInfrastructure.get().adminKey),
                 "{\"tier\":\"premium\"}");
         assertThat(patched.status()).as(patched.body()).isEqualTo(200);
 
-        Http.Reply after = null;
-        for (int i = 0; i < 40 && (after == null || after.header("X-RateLimit-Limit") != 1100); i++) {
+        Reply after = null;
+        for (int i = 0; i < 40 && (after == null || after.headerAsLong("X-RateLimit-Limit") != 1100); i++) {
             Thread.sleep(50);
             after = b.get("/api/assets/1", key);
         }
-        assertThat(after.header("X-RateLimit-Limit")).as("the premium bucket").isEqualTo(1100);
+        assertThat(after.headerAsLong("X-RateLimit-Limit")).as("the premium bucket").isEqualTo(1100);
         after.assertRateLimited(); // the bucket keeps its tokens; it grows and refills at the new rate
         MovableClock.INSTANCE.advance(Duration.ofSeconds(6)); // 1000/min → exactly 100 tokens
         assertThat(drainUntilRefused(a, key, 150)).isEqualTo(100);
@@ -253,7 +252,7 @@ class RateLimitIntegrationTests {
         String key = keyOf(user("standard"));
         drain(a, key, 120);
         a.get("/api/assets/1", key).assertRateLimited();
-        Http.Reply keys = a.get("/api/keys", key);
+        Reply keys = a.get("/api/keys", key);
         assertThat(keys.status()).as(keys.body()).isEqualTo(403); // refused for its scope, not for the quota
         assertThat(keys.headers().getFirst("X-RateLimit-Limit")).isNull();
     }
@@ -264,15 +263,15 @@ class RateLimitIntegrationTests {
     void routeMetadataLimitIsPerAccount() {
         long user = user("standard");
         for (int i = 1; i <= 3; i++) {
-            Http.Reply reply = a.get("/rl/limited/x", keyOf(user));
+            Reply reply = a.get("/rl/limited/x", keyOf(user));
             assertThat(reply.status()).isEqualTo(200);
-            assertThat(reply.header("X-RateLimit-Limit")).as("the tighter endpoint limit binds").isEqualTo(3);
-            assertThat(reply.header("X-RateLimit-Remaining")).isEqualTo(3 - i);
+            assertThat(reply.headerAsLong("X-RateLimit-Limit")).as("the tighter endpoint limit binds").isEqualTo(3);
+            assertThat(reply.headerAsLong("X-RateLimit-Remaining")).isEqualTo(3 - i);
         }
-        Http.Reply refused = b.get("/rl/limited/x", keyOf(user));
+        Reply refused = b.get("/rl/limited/x", keyOf(user));
         assertThat(refused.assertRateLimited()).isEqualTo(20); // 3/min: a token every 20 s
-        assertThat(refused.header("X-RateLimit-Limit")).isEqualTo(3);
-        assertThat(a.get("/api/assets/1", keyOf(user)).header("X-RateLimit-Remaining"))
+        assertThat(refused.headerAsLong("X-RateLimit-Limit")).isEqualTo(3);
+        assertThat(a.get("/api/assets/1", keyOf(user)).headerAsLong("X-RateLimit-Remaining"))
                 .as("the refused request took no tier token").isEqualTo(120 - 3 - 1);
         assertThat(a.get("/rl/limited/x", keyOf(user("standard"))).status()).as("another account").isEqualTo(200);
     }
@@ -281,9 +280,9 @@ class RateLimitIntegrationTests {
     void contractDefaultLimitsApplyToTheirEndpoints() {
         String key = TestData.key(user("standard"), List.of("write:assets"));
         for (int i = 1; i <= 5; i++) {
-            Http.Reply reply = a.call(HttpMethod.POST, "/api/assets/bulk", bearer(key), "{}");
+            Reply reply = a.call(HttpMethod.POST, "/api/assets/bulk", bearer(key), "{}");
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-            assertThat(reply.header("X-RateLimit-Limit")).isEqualTo(5);
+            assertThat(reply.headerAsLong("X-RateLimit-Limit")).isEqualTo(5);
         }
         a.call(HttpMethod.POST, "/api/assets/bulk", bearer(key), "{}").assertRateLimited();
         assertThat(a.call(HttpMethod.POST, "/api/assets/other", bearer(key), "{}").status())
@@ -302,9 +301,9 @@ class RateLimitIntegrationTests {
 
         // replica B trusts no proxy: every request is 127.0.0.1's, whatever X-Forwarded-For claims
         for (int i = 1; i <= 3; i++) {
-            Http.Reply reply = b.call(HttpMethod.GET, "/rl/open/x", xff(freshIp()), null);
+            Reply reply = b.call(HttpMethod.GET, "/rl/open/x", xff(freshIp()), null);
             assertThat(reply.status()).isEqualTo(200);
-            assertThat(reply.header("X-RateLimit-Remaining")).isEqualTo(3 - i);
+            assertThat(reply.headerAsLong("X-RateLimit-Remaining")).isEqualTo(3 - i);
         }
         b.call(HttpMethod.GET, "/rl/open/x", xff(freshIp()), null).assertRateLimited();
         b.call(HttpMethod.GET, "/rl/open/x", Map.of("X-Forwarded-For", freshIp() + ", " + freshIp()), null)
@@ -325,10 +324,10 @@ class RateLimitIntegrationTests {
                 streams.add(openStream(i % 2 == 0 ? replicaA : replicaB, "/api/events/stream?delay=60000", key));
             }
             awaitLeases(leases, 5);
-            Http.Reply refused = a.get("/api/events/stream?delay=1", key);
+            Reply refused = a.get("/api/events/stream?delay=1", key);
             refused.assertRateLimited();
-            assertThat(refused.header("X-RateLimit-Limit")).isEqualTo(5);
-            assertThat(refused.header("X-RateLimit-Remaining")).isZero();
+            assertThat(refused.headerAsLong("X-RateLimit-Limit")).isEqualTo(5);
+            assertThat(refused.headerAsLong("X-RateLimit-Remaining")).isZero();
 
             streams.remove(0).dispose(); // the client goes away
             awaitLeases(leases, 4);
@@ -340,7 +339,7 @@ class RateLimitIntegrationTests {
             streams.forEach(Disposable::dispose);
         }
         awaitLeases(leases, 0);
-        Http.Reply completed = a.get("/api/events/stream?delay=1", key);
+        Reply completed = a.get("/api/events/stream?delay=1", key);
         assertThat(completed.status()).as("a completed stream gives its lease back too").isEqualTo(200);
         awaitLeases(leases, 0);
     }
@@ -361,9 +360,9 @@ class RateLimitIntegrationTests {
             assertThat(redis.opsForZSet().score(leases, "dead-replica")).as("removed by the next acquisition").isNull();
             assertThat(redis.opsForZSet().rangeByScore(leases, now, Double.MAX_VALUE)).hasSize(2)
                     .contains("live-elsewhere");
-            Http.Reply refused = b.get("/rl/stream/x?delay=1", key);
+            Reply refused = b.get("/rl/stream/x?delay=1", key);
             refused.assertRateLimited();
-            assertThat(refused.header("X-RateLimit-Limit")).isEqualTo(2);
+            assertThat(refused.headerAsLong("X-RateLimit-Limit")).isEqualTo(2);
         }
         finally {
             stream.dispose();
@@ -377,17 +376,17 @@ class RateLimitIntegrationTests {
     void loginAllowsTenAttemptsPerClientIpAndMinute() {
         String ip = freshIp();
         for (int i = 1; i <= 10; i++) {
-            Http.Reply reply = a.call(HttpMethod.POST, "/api/user/auth/login", xff(ip),
+            Reply reply = a.call(HttpMethod.POST, "/api/user/auth/login", xff(ip),
                     loginBody("nobody-" + i + "-" + ip + "@example.test", PASSWORD));
             assertThat(reply.status()).as(reply.body()).isEqualTo(401);
-            assertThat(reply.header("X-RateLimit-Limit")).isEqualTo(10);
-            assertThat(reply.header("X-RateLimit-Remaining")).isEqualTo(10 - i);
+            assertThat(reply.headerAsLong("X-RateLimit-Limit")).isEqualTo(10);
+            assertThat(reply.headerAsLong("X-RateLimit-Remaining")).isEqualTo(10 - i);
         }
         long user = user("standard");
-        Http.Reply refused = a.call(HttpMethod.POST, "/api/user/auth/login", xff(ip),
+        Reply refused = a.call(HttpMethod.POST, "/api/user/auth/login", xff(ip),
                 loginBody(emailOf(user), PASSWORD));
         assertThat(refused.assertRateLimited()).isBetween(1L, 60L);
-        assertThat(refused.header("X-RateLimit-Remaining")).isZero();
+        assertThat(refused.headerAsLong("X-RateLimit-Remaining")).isZero();
         assertThat(login(a, emailOf(user), freshIp())).as("from another address").isNotBlank();
     }
 
@@ -396,16 +395,16 @@ class RateLimitIntegrationTests {
         long user = user("standard");
         String email = emailOf(user);
         for (int i = 1; i <= 4; i++) {
-            Http.Reply reply = a.call(HttpMethod.POST, "/api/user/auth/login", xff(freshIp()),
+            Reply reply = a.call(HttpMethod.POST, "/api/user/auth/login", xff(freshIp()),
                     loginBody(email, "a wrong password of some length"));
             assertThat(reply.status()).as("failure " + i).isEqualTo(401);
         }
-        Http.Reply fifth = a.call(HttpMethod.POST, "/api/user/auth/login", xff(freshIp()),
+        Reply fifth = a.call(HttpMethod.POST, "/api/user/auth/login", xff(freshIp()),
                 loginBody(email.toUpperCase(), "a wrong password of some length"));
         assertThat(fifth.assertRateLimited()).isEqualTo(900);
 
         String requestId = "locked-" + user;
-        Http.Reply right = b.call(HttpMethod.POST, "/api/user/auth/login", Map.of("X-Request-ID", requestId),
+        Reply right = b.call(HttpMethod.POST, "/api/user/auth/login", Map.of("X-Request-ID", requestId),
                 loginBody(email, PASSWORD));
         assertThat(right.assertRateLimited()).isBetween(1L, 900L);
         assertThat(right.body()).doesNotContain(PASSWORD);
@@ -547,13 +546,11 @@ class RateLimitIntegrationTests {
     // --- helpers -------------------------------------------------------------------------------------------------
 
     static long user(String tier) {
-        String email = "rl-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        return TestData.update("INSERT INTO users (email, role, tier, password_hash) VALUES (?, 'member', ?, ?) "
-                + "RETURNING id", email, tier, ENCODER.encode(PASSWORD));
+        return TestUsers.insert(TestUsers.uniqueEmail("rl"), "member", tier, TestUsers.hash(PASSWORD));
     }
 
     static String emailOf(long user) {
-        return TestData.queryString("SELECT email FROM users WHERE id = ?", user);
+        return TestUsers.emailOf(user);
     }
 
     static String keyOf(long user) {
@@ -569,13 +566,13 @@ class RateLimitIntegrationTests {
     }
 
     private static String login(Http gateway, String email, String ip) {
-        Http.Reply reply = gateway.call(HttpMethod.POST, "/api/user/auth/login", xff(ip), loginBody(email, PASSWORD));
+        Reply reply = gateway.call(HttpMethod.POST, "/api/user/auth/login", xff(ip), loginBody(email, PASSWORD));
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json().path("data").path("token").asString();
     }
 
     private static String mfaToken(Http gateway, String email) {
-        Http.Reply reply = gateway.call(HttpMethod.POST, "/api/user/auth/login", xff(freshIp()),
+        Reply reply = gateway.call(HttpMethod.POST, "/api/user/auth/login", xff(freshIp()),
                 loginBody(email, PASSWORD));
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json().path("data").path("mfa_token").asString();
@@ -601,7 +598,7 @@ class RateLimitIntegrationTests {
     /** Requests until refused; the count of allowed ones. */
     private static int drainUntilRefused(Http gateway, String key, int most) {
         for (int i = 0; i < most; i++) {
-            Http.Reply reply = gateway.get("/api/assets/1", key);
+            Reply reply = gateway.get("/api/assets/1", key);
             if (reply.status() == 429) {
                 reply.assertRateLimited();
                 return i;

@@ -6,6 +6,8 @@ import java.util.Map;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,7 +115,7 @@ class SessionCacheIntegrationTests {
         String token = gateway.token(LoginCalls.userWithPassword("member"));
         assertThat(gateway.get("/api/assets/1", token).status()).isEqualTo(200);
         assertThat(gateway.post("/api/user/auth/logout", token, null).status()).isEqualTo(200);
-        LoginCalls.Reply after = gateway.get("/api/assets/1", token);
+        Reply after = gateway.get("/api/assets/1", token);
         assertThat(after.status()).isEqualTo(401);
         assertThat(after.errorCode()).isEqualTo("unauthorized");
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import org.junit.jupiter.api.BeforeEach;

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.Map;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TcpProxy;
 import org.junit.jupiter.api.Test;
@@ -26,9 +28,9 @@ class SessionStoreOutageIntegrationTests {
             // the session was just read: this replica may serve it from its near cache for s4e.session.cache-ttl
             Thread.sleep(SessionProperties.MAX_CACHE_TTL.plusMillis(100).toMillis());
             long start = System.nanoTime();
-            LoginCalls.Reply during = calls.get("/api/assets/1", token);
+            Reply during = calls.get("/api/assets/1", token);
             long millis = (System.nanoTime() - start) / 1_000_000;
-            LoginCalls.Reply logout = calls.post("/api/user/auth/logout", token, null);
+            Reply logout = calls.post("/api/user/auth/logout", token, null);
             redis.restore();
 
             assertThat(during.status()).as(during.body()).isEqualTo(503);

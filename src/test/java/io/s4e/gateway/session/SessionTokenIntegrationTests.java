@@ -10,6 +10,8 @@ import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,7 +80,7 @@ class SessionTokenIntegrationTests {
     void tokenWhenLongerThan8KiBThenUnauthorized() {
         String huge = mint("k1", "s4e-gateway", Instant.now().plusSeconds(60)) + "x".repeat(8200);
 
-        LoginCalls.Reply reply = gateway.getWithCookie("/api/assets/1", huge);
+        Reply reply = gateway.getWithCookie("/api/assets/1", huge);
 
         assertThat(reply.status()).isIn(400, 401, 431);
     }
@@ -96,7 +98,7 @@ class SessionTokenIntegrationTests {
     }
 
     private void assertRefused(String token, String code) {
-        LoginCalls.Reply reply = gateway.get("/api/assets/1", token);
+        Reply reply = gateway.get("/api/assets/1", token);
         assertThat(reply.status()).as(reply.body()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(reply.body(), code);
         assertThat(reply.body()).doesNotContain(token);

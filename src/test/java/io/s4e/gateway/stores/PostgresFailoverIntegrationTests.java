@@ -16,6 +16,7 @@ import java.util.Map;
 import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.ratelimit.Http;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
@@ -77,7 +78,7 @@ class PostgresFailoverIntegrationTests {
         Http http = new Http(port);
         String admin = TestInfrastructure.get().adminKey;
         List<String> fresh = freshKeys(FRESH_KEYS);
-        Http.Reply login = StoreCalls.login(http, TestInfrastructure.ADMIN_EMAIL, TestInfrastructure.ADMIN_PASSWORD);
+        Reply login = StoreCalls.login(http, TestInfrastructure.ADMIN_EMAIL, TestInfrastructure.ADMIN_PASSWORD);
         assertThat(login.status()).as(login.body()).isEqualTo(200);
         String token = login.json().path("data").path("token").asString();
         assertThat(StoreCalls.status(http, admin)).isEqualTo(200);

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.ratelimit.Http;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
@@ -97,7 +98,7 @@ class ReadReplicaIntegrationTests {
 
         String revoked = keys.get(0);
         assertThat(status(http, revoked)).isEqualTo(200);
-        Http.Reply revoke = http.call(HttpMethod.DELETE, "/api/keys/" + keyId(revoked),
+        Reply revoke = http.call(HttpMethod.DELETE, "/api/keys/" + keyId(revoked),
                 bearer(TestInfrastructure.get().adminKey), null);
         assertThat(revoke.status()).as(revoke.body()).isEqualTo(200);
         assertThat(status(http, revoked)).as("revoked: refused at once").isEqualTo(401);
@@ -112,12 +113,12 @@ class ReadReplicaIntegrationTests {
             assertThat(System.nanoTime()).as("the audit event is written").isLessThan(deadline);
             Thread.sleep(50);
         }
-        Http.Reply listed = http.call(HttpMethod.GET, auditQuery, bearer(TestInfrastructure.get().adminKey), null);
+        Reply listed = http.call(HttpMethod.GET, auditQuery, bearer(TestInfrastructure.get().adminKey), null);
         assertThat(listed.status()).as(listed.body()).isEqualTo(200);
         assertThat(listed.json().path("data").path("events").size()).as("not on the lagging replica yet").isZero();
 
         String neverUsed = keys.get(1);
-        Http.Reply disable = http.call(HttpMethod.PATCH, "/api/admin/users/" + user,
+        Reply disable = http.call(HttpMethod.PATCH, "/api/admin/users/" + user,
                 bearer(TestInfrastructure.get().adminKey), "{\"disabled\":true}");
         assertThat(disable.status()).as(disable.body()).isEqualTo(200);
         assertThat(status(http, neverUsed)).as("a disabled user's uncached key: refused at once").isEqualTo(401);

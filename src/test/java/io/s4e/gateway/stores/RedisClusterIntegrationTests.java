@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.s4e.gateway.ratelimit.Http;
 import io.s4e.gateway.support.RedisNodes;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -90,7 +91,7 @@ class RedisClusterIntegrationTests {
         assertThat(status(b, key)).isEqualTo(200);
         assertThat(status(a, TestData.unknownKey())).isEqualTo(401);
 
-        Http.Reply revoked = a.call(HttpMethod.DELETE, "/api/keys/" + TestData.keyId(key),
+        Reply revoked = a.call(HttpMethod.DELETE, "/api/keys/" + TestData.keyId(key),
                 bearer(TestInfrastructure.get().adminKey), null);
         assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
         long after = millisUntilRefused(b, key);
@@ -109,7 +110,7 @@ class RedisClusterIntegrationTests {
         assertThat(status(b, token)).isEqualTo(200);
         assertThat(status(b, token)).as("now from b's near cache").isEqualTo(200);
 
-        Http.Reply out = a.call(HttpMethod.POST, StoreCalls.LOGOUT, bearer(token), null);
+        Reply out = a.call(HttpMethod.POST, StoreCalls.LOGOUT, bearer(token), null);
         assertThat(out.status()).as(out.body()).isEqualTo(200);
         long after = millisUntilRefused(b, token);
         System.out.printf("cluster: logged-out session refused on the other gateway after %d ms%n", after);
@@ -128,7 +129,7 @@ class RedisClusterIntegrationTests {
         assertThat(status(a, second)).isEqualTo(200);
         assertThat(status(b, third)).isEqualTo(200);
 
-        Http.Reply out = b.call(HttpMethod.POST, StoreCalls.LOGOUT + "?all=true", bearer(second), null);
+        Reply out = b.call(HttpMethod.POST, StoreCalls.LOGOUT + "?all=true", bearer(second), null);
         assertThat(out.status()).as(out.body()).isEqualTo(200);
         assertThat(millisUntilRefused(a, first)).isLessThan(1000);
         assertThat(millisUntilRefused(b, first)).isLessThan(1000);
@@ -145,7 +146,7 @@ class RedisClusterIntegrationTests {
         int admitted = 0;
         int refusedInARow = 0;
         for (int i = 0; i < 400 && refusedInARow < 2; i++) {
-            Http.Reply reply = (i % 2 == 0 ? a : b).get("/api/assets/1", key);
+            Reply reply = (i % 2 == 0 ? a : b).get("/api/assets/1", key);
             if (reply.status() == 429) {
                 reply.assertRateLimited();
                 refusedInARow++;
@@ -169,12 +170,12 @@ class RedisClusterIntegrationTests {
         long user = user("standard");
         String email = emailOf(user);
         for (int i = 1; i <= 4; i++) {
-            Http.Reply reply = login(i % 2 == 0 ? a : b, email, "a wrong password of some length");
+            Reply reply = login(i % 2 == 0 ? a : b, email, "a wrong password of some length");
             assertThat(reply.status()).as("failure " + i + ": " + reply.body()).isEqualTo(401);
         }
-        Http.Reply fifth = login(a, email, "a wrong password of some length");
+        Reply fifth = login(a, email, "a wrong password of some length");
         assertThat(fifth.assertRateLimited()).as("the fifth failure locks for 15 minutes").isEqualTo(900);
-        Http.Reply right = login(b, email, PASSWORD);
+        Reply right = login(b, email, PASSWORD);
         assertThat(right.assertRateLimited()).as("locked on the other gateway too").isBetween(1L, 900L);
         assertThat(session(b, emailOf(user("standard")))).as("another account").isNotBlank();
     }
@@ -185,7 +186,7 @@ class RedisClusterIntegrationTests {
         long user = user("standard");
         String token = session(a, emailOf(user));
         assertThat(status(b, token)).isEqualTo(200);
-        Http.Reply disabled = a.call(HttpMethod.PATCH, "/api/admin/users/" + user,
+        Reply disabled = a.call(HttpMethod.PATCH, "/api/admin/users/" + user,
                 bearer(TestInfrastructure.get().adminKey), "{\"disabled\":true}");
         assertThat(disabled.status()).as(disabled.body()).isEqualTo(200);
         assertThat(millisUntilRefused(b, token)).isLessThan(1000);
@@ -205,18 +206,18 @@ class RedisClusterIntegrationTests {
         String third = session(a, email);
         assertThat(status(b, second)).isEqualTo(200);
 
-        Http.Reply list = a.get("/api/user/sessions", first);
+        Reply list = a.get("/api/user/sessions", first);
         assertThat(list.status()).as(list.body()).isEqualTo(200);
         assertThat(list.json().path("data")).hasSize(3);
         String secondSid = Http.JSON.readTree(new String(java.util.Base64.getUrlDecoder()
                 .decode(second.split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8)).path("sid").asString();
-        Http.Reply ended = a.call(HttpMethod.DELETE, "/api/user/sessions/" + secondSid, bearer(first), null);
+        Reply ended = a.call(HttpMethod.DELETE, "/api/user/sessions/" + secondSid, bearer(first), null);
         assertThat(ended.status()).as(ended.body()).isEqualTo(200);
         long after = millisUntilRefused(b, second);
         System.out.printf("cluster: session ended from the list refused on the other gateway after %d ms%n", after);
         assertThat(after).isLessThan(1000);
 
-        Http.Reply changed = b.call(HttpMethod.POST, "/api/user/password", bearer(first),
+        Reply changed = b.call(HttpMethod.POST, "/api/user/password", bearer(first),
                 "{\"current_password\":\"" + PASSWORD + "\",\"new_password\":\"a cluster passphrase of old\"}");
         assertThat(changed.status()).as(changed.body()).isEqualTo(200);
         assertThat(millisUntilRefused(b, third)).isLessThan(1000);
@@ -233,9 +234,9 @@ class RedisClusterIntegrationTests {
         cluster.stopServers();
         for (int i = 1; i <= 3; i++) {
             long start = System.nanoTime();
-            Http.Reply reply = a.get("/rl/limited/x", key);
+            Reply reply = a.get("/rl/limited/x", key);
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-            assertThat(reply.header("X-RateLimit-Remaining")).isEqualTo(3 - i);
+            assertThat(reply.headerAsLong("X-RateLimit-Remaining")).isEqualTo(3 - i);
             assertThat((System.nanoTime() - start) / 1_000_000).as("bounded wait").isLessThan(5000);
         }
         a.get("/rl/limited/x", key).assertRateLimited();

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import io.s4e.gateway.ratelimit.Http;
 import io.s4e.gateway.support.RedisNodes;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -104,7 +105,7 @@ class RedisSentinelIntegrationTests {
         login(http, locked, "a wrong password of some length").assertRateLimited();
         login(http, locked, PASSWORD).assertRateLimited();
 
-        Http.Reply revoked = http.call(HttpMethod.DELETE, "/api/keys/" + TestData.keyId(key),
+        Reply revoked = http.call(HttpMethod.DELETE, "/api/keys/" + TestData.keyId(key),
                 bearer(TestInfrastructure.get().adminKey), null);
         assertThat(revoked.status()).isEqualTo(200);
         assertThat(status(http, key)).isEqualTo(401);

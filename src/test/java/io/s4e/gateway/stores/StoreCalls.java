@@ -3,14 +3,14 @@ package io.s4e.gateway.stores;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.ratelimit.Http;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.TestUsers;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,8 +20,7 @@ final class StoreCalls {
     static final String PASSWORD = "a store test password";
     static final String LOGIN = "/api/user/auth/login";
     static final String LOGOUT = "/api/user/auth/logout";
-    private static final String PASSWORD_HASH = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8()
-            .encode(PASSWORD);
+    private static final String PASSWORD_HASH = TestUsers.hash(PASSWORD);
 
     private StoreCalls() {
     }
@@ -40,13 +39,11 @@ final class StoreCalls {
 
     /** A member of {@code tier} with {@link #PASSWORD}; returns its id. */
     static long user(String tier) {
-        String email = "store-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        return TestData.update("INSERT INTO users (email, role, tier, password_hash) VALUES (?, 'member', ?, ?) "
-                + "RETURNING id", email, tier, PASSWORD_HASH);
+        return TestUsers.insert(TestUsers.uniqueEmail("store"), "member", tier, PASSWORD_HASH);
     }
 
     static String emailOf(long user) {
-        return TestData.queryString("SELECT email FROM users WHERE id = ?", user);
+        return TestUsers.emailOf(user);
     }
 
     static String keyOf(long user) {
@@ -57,13 +54,13 @@ final class StoreCalls {
         return "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
     }
 
-    static Http.Reply login(Http gateway, String email, String password) {
+    static Reply login(Http gateway, String email, String password) {
         return gateway.call(HttpMethod.POST, LOGIN, Map.of(), loginBody(email, password));
     }
 
     /** Logs {@code email} in with {@link #PASSWORD}; fails unless a session is issued; returns its token. */
     static String session(Http gateway, String email) {
-        Http.Reply reply = login(gateway, email, PASSWORD);
+        Reply reply = login(gateway, email, PASSWORD);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json().path("data").path("token").asString();
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.audit.AuditLog;
 import io.s4e.gateway.support.ErrorEnvelopes;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
@@ -22,7 +23,6 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpHeaders;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -295,15 +295,7 @@ class SecurityIntegrationTests {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), body == null ? "" : new String(body));
+        return Reply.of(request);
     }
 
-    record Reply(int status, String body) {
-
-        JsonNode json() {
-            return UsageHttp.JSON.readTree(body);
-        }
-    }
 }

@@ -1,15 +1,11 @@
 package io.s4e.gateway.usage;
 
-import java.util.concurrent.ThreadLocalRandom;
-
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
-import io.s4e.gateway.support.TestData;
-import tools.jackson.databind.JsonNode;
+import io.s4e.gateway.support.TestUsers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +15,6 @@ final class UsageHttp {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String PASSWORD = "a long enough usage password";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
 
     private final WebTestClient client;
 
@@ -29,14 +24,11 @@ final class UsageHttp {
 
     /** Inserts a user of {@code role} with {@link #PASSWORD} and returns its email. */
     static String userWithPassword(String role) {
-        String email = "usage-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email, role,
-                ENCODER.encode(PASSWORD));
-        return email;
+        return TestUsers.withPassword("usage", role, PASSWORD);
     }
 
     static long userId(String email) {
-        return Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", email));
+        return TestUsers.id(email);
     }
 
     /** A session token of {@code email}. */
@@ -63,19 +55,7 @@ final class UsageHttp {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), body == null ? "" : new String(body));
+        return Reply.of(request);
     }
 
-    record Reply(int status, String body) {
-
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        JsonNode data() {
-            return json().get("data");
-        }
-    }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.support.ErrorEnvelopes;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TcpProxy;
 import io.s4e.gateway.support.TestData;
@@ -196,7 +197,7 @@ class UsageIntegrationTests {
 
         assertThat(http.get(path, ownerSession).status()).isEqualTo(200);
         assertThat(http.get(path, ADMIN_KEY).status()).isEqualTo(200);
-        UsageHttp.Reply foreign = http.get(path, otherSession);
+        Reply foreign = http.get(path, otherSession);
         assertThat(foreign.status()).isEqualTo(404);
         ErrorEnvelopes.assertEnvelope(foreign.body(), "not_found");
         assertThat(http.get("/api/keys/key-0000abcd/usage", ownerSession).status()).isEqualTo(404);
@@ -208,7 +209,7 @@ class UsageIntegrationTests {
         long owner = TestData.user("member");
         String keyId = TestData.keyId(TestData.key(owner, List.of("read:assets")));
         for (String query : List.of("window=2h", "window=", "window=1h&window=7d", "window=1H")) {
-            UsageHttp.Reply reply = http.get("/api/keys/" + keyId + "/usage?" + query, ADMIN_KEY);
+            Reply reply = http.get("/api/keys/" + keyId + "/usage?" + query, ADMIN_KEY);
             assertThat(reply.status()).as(query).isEqualTo(400);
             assertThat(ErrorEnvelopes.assertEnvelope(reply.body(), "invalid_request")).contains("window");
         }
@@ -268,7 +269,7 @@ class UsageIntegrationTests {
         return sum == null ? 0 : Long.parseLong(sum);
     }
 
-    private static void count(Map<Integer, Integer> seen, UsageHttp.Reply reply) {
+    private static void count(Map<Integer, Integer> seen, Reply reply) {
         seen.merge(reply.status(), 1, Integer::sum);
     }
 
@@ -282,7 +283,7 @@ class UsageIntegrationTests {
                 keyId, java.sql.Timestamp.from(hour), allowed, refused, limited);
     }
 
-    private static long[] totals(UsageHttp.Reply reply) {
+    private static long[] totals(Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return totals(reply.data());
     }

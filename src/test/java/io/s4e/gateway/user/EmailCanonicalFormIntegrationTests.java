@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -55,7 +56,7 @@ class EmailCanonicalFormIntegrationTests {
                 fullWidth("victim") + ".iiii" + tag + "\uff20example.test",
                 "victim.iiii" + tag + "@EXAMPLE\uff0Etest");
         for (String spelling : spellings) {
-            UserCalls.Reply reply = login(spelling, PASSWORD);
+            Reply reply = login(spelling, PASSWORD);
             assertThat(reply.status()).as(spelling + " → " + reply.body()).isEqualTo(429);
             assertThat(reply.errorCode()).isEqualTo("rate_limited");
         }
@@ -72,7 +73,7 @@ class EmailCanonicalFormIntegrationTests {
                     : fullWidth("victim") + ".iiii" + tag + "@example.test", "a wrong password " + i);
         }
 
-        UserCalls.Reply reply = login(email, PASSWORD);
+        Reply reply = login(email, PASSWORD);
         assertThat(reply.status()).as(reply.body()).isEqualTo(429);
     }
 
@@ -84,7 +85,7 @@ class EmailCanonicalFormIntegrationTests {
 
         for (String twin : List.of(fullWidth("twin") + tag + "@example.test", "TW\u0130N" + tag + "@Example.Test",
                 "twin" + tag + "@example\uff0etest", "twin" + tag + "\uff20example.test")) {
-            UserCalls.Reply reply = gateway.post("/api/admin/users", ADMIN_KEY, "{\"email\":" + UserCalls.quote(twin)
+            Reply reply = gateway.post("/api/admin/users", ADMIN_KEY, "{\"email\":" + UserCalls.quote(twin)
                     + ",\"password\":\"another long password\",\"role\":\"admin\"}");
             assertThat(reply.status()).as(twin + " → " + reply.body()).isEqualTo(409);
             assertThat(reply.errorCode()).isEqualTo("conflict");
@@ -95,7 +96,7 @@ class EmailCanonicalFormIntegrationTests {
     @Test
     void createWhenInternationalAddressThenStoredWithALabelsAndCanonicalFormAndFoundByAnySpelling() {
         String tag = tag();
-        UserCalls.Reply created = gateway.post("/api/admin/users", ADMIN_KEY, "{\"email\":"
+        Reply created = gateway.post("/api/admin/users", ADMIN_KEY, "{\"email\":"
                 + UserCalls.quote("J\u00f6rg" + tag + "@B\u00fccher.example") + ",\"password\":\"" + PASSWORD
                 + "\",\"role\":\"viewer\"}");
 
@@ -105,12 +106,12 @@ class EmailCanonicalFormIntegrationTests {
                 .isEqualTo("J\u00f6rg" + tag + "@xn--bcher-kva.example");
         assertThat(TestData.queryString("SELECT email_canonical FROM users WHERE id = ?", id))
                 .isEqualTo("j\u00f6rg" + tag + "@xn--bcher-kva.example");
-        UserCalls.Reply login = login("JO\u0308RG" + tag.toUpperCase() + "@b\u00fccher.EXAMPLE", PASSWORD);
+        Reply login = login("JO\u0308RG" + tag.toUpperCase() + "@b\u00fccher.EXAMPLE", PASSWORD);
         assertThat(login.status()).as(login.body()).isEqualTo(200);
         assertThat(login.data().get("user").get("id").asLong()).isEqualTo(id);
     }
 
-    private static UserCalls.Reply login(String email, String password) {
+    private static Reply login(String email, String password) {
         return gateway.post(LOGIN, null, "{\"email\":" + UserCalls.quote(email) + ",\"password\":"
                 + UserCalls.quote(password) + "}");
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +44,7 @@ class StrictTextInputIntegrationTests {
     void createUserWhenNotOnePlainAddressThenBadRequestAndNothingStored(String email) {
         long before = Long.parseLong(TestData.queryString("SELECT count(*) FROM users"));
 
-        UserCalls.Reply reply = gateway.post("/api/admin/users", ADMIN_KEY, "{\"email\":" + escaped(email)
+        Reply reply = gateway.post("/api/admin/users", ADMIN_KEY, "{\"email\":" + escaped(email)
                 + ",\"password\":\"a long enough secret\",\"role\":\"member\"}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
@@ -59,7 +60,7 @@ class StrictTextInputIntegrationTests {
                 "a long enough secret", "member").get("id").asLong();
         String key = TestData.key(id, List.of("read:assets"));
 
-        UserCalls.Reply echoed = gateway.get("/api/assets/1", key);
+        Reply echoed = gateway.get("/api/assets/1", key);
 
         assertThat(echoed.status()).as(echoed.body()).isEqualTo(200);
         assertThat(echoed.upstreamHeader("X-S4E-User-Email"))
@@ -83,7 +84,7 @@ class StrictTextInputIntegrationTests {
     void createKeyWhenNameHasInvisibleOrDirectionCharacterThenBadRequestAndNothingStored(String name) {
         long before = Long.parseLong(TestData.queryString("SELECT count(*) FROM api_keys"));
 
-        UserCalls.Reply reply = gateway.post("/api/keys", ADMIN_KEY, "{\"name\":" + escaped(name)
+        Reply reply = gateway.post("/api/keys", ADMIN_KEY, "{\"name\":" + escaped(name)
                 + ",\"scopes\":[\"read:assets\"]}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
@@ -96,7 +97,7 @@ class StrictTextInputIntegrationTests {
     void createKeyWhenNameInAnyScriptWithSpacesThenStoredAsGiven() {
         String name = "Cl\u00e9 de d\u00e9ploiement \u65e5\u672c \u0645\u0641\u062a\u0627\u062d";
 
-        UserCalls.Reply reply = gateway.post("/api/keys", ADMIN_KEY, "{\"name\":" + UserCalls.quote(name)
+        Reply reply = gateway.post("/api/keys", ADMIN_KEY, "{\"name\":" + UserCalls.quote(name)
                 + ",\"scopes\":[\"read:assets\"]}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);

@@ -1,19 +1,18 @@
 package io.s4e.gateway.user;
 
-import java.nio.charset.StandardCharsets;
 
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestClients;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Requests to the gateway under test, each answered as a {@link Reply}: status and raw body. */
+/** Requests to the gateway under test, each answered as a {@link Reply}: status, headers and raw body. */
 final class UserCalls {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -32,9 +31,7 @@ final class UserCalls {
         }
         WebTestClient.RequestHeadersSpec<?> request = json == null ? spec
                 : spec.header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json);
-        EntityExchangeResult<byte[]> result = request.exchange().expectBody().returnResult();
-        byte[] body = result.getResponseBody();
-        return new Reply(result.getStatus().value(), body == null ? "" : new String(body, StandardCharsets.UTF_8));
+        return Reply.of(request);
     }
 
     Reply get(String path, String key) {
@@ -66,34 +63,5 @@ final class UserCalls {
 
     static String quote(String value) {
         return JSON.writeValueAsString(value);
-    }
-
-    /** One answer of the gateway. */
-    record Reply(int status, String body) {
-
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
-
-        /** The {@code data} of a success envelope. */
-        JsonNode data() {
-            JsonNode json = json();
-            assertThat(json.path("status").asString()).as(body).isEqualTo("success");
-            return json.get("data");
-        }
-
-        String errorCode() {
-            return json().path("error").path("code").asString();
-        }
-
-        String errorMessage() {
-            return json().path("error").path("message").asString();
-        }
-
-        /** The header the echo upstream received, first value. */
-        String upstreamHeader(String name) {
-            JsonNode values = json().path("headers").path(name.toLowerCase());
-            return values.isArray() && !values.isEmpty() ? values.get(0).asString() : null;
-        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.s4e.gateway.session.SessionKeys;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,8 +84,8 @@ class UserChangesIntegrationTests {
 
     @Test
     void patchWhenUnknownIdThenNotFound() {
-        UserCalls.Reply unknown = gateway.patch("/api/admin/users/999999999", ADMIN_KEY, "{\"tier\":\"premium\"}");
-        UserCalls.Reply notANumber = gateway.patch("/api/admin/users/abc", ADMIN_KEY, "{\"tier\":\"premium\"}");
+        Reply unknown = gateway.patch("/api/admin/users/999999999", ADMIN_KEY, "{\"tier\":\"premium\"}");
+        Reply notANumber = gateway.patch("/api/admin/users/abc", ADMIN_KEY, "{\"tier\":\"premium\"}");
 
         assertThat(unknown.status()).as(unknown.body()).isEqualTo(404);
         assertThat(unknown.errorCode()).isEqualTo("not_found");
@@ -97,7 +98,7 @@ class UserChangesIntegrationTests {
     void patchWhenBodyInvalidThenBadRequestAndUserUnchanged(String body) {
         long id = TestData.user("member");
 
-        UserCalls.Reply reply = gateway.patch("/api/admin/users/" + id, ADMIN_KEY, body);
+        Reply reply = gateway.patch("/api/admin/users/" + id, ADMIN_KEY, body);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
         assertThat(reply.errorCode()).isEqualTo("invalid_request");
@@ -112,7 +113,7 @@ class UserChangesIntegrationTests {
         assertThat(gateway.get("/api/assets/1", key).status()).isEqualTo(200);
 
         gateway.patchUser(ADMIN_KEY, id, "{\"disabled\":true}");
-        UserCalls.Reply refused = gateway.get("/api/assets/1", key);
+        Reply refused = gateway.get("/api/assets/1", key);
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(401);
         assertThat(refused.errorCode()).isEqualTo("unauthorized");
@@ -126,15 +127,15 @@ class UserChangesIntegrationTests {
     void patchWhenOwnerDemotedToViewerThenKeyLosesWriteScopesAtOnce() {
         long id = TestData.user("member");
         String key = TestData.key(id, List.of("read:assets", "write:assets"));
-        UserCalls.Reply before = gateway.post("/api/assets/1", key, "{}");
+        Reply before = gateway.post("/api/assets/1", key, "{}");
         assertThat(before.status()).as(before.body()).isEqualTo(200);
         assertThat(before.upstreamHeader("X-S4E-Scopes")).isEqualTo("read:assets write:assets");
 
         gateway.patchUser(ADMIN_KEY, id, "{\"role\":\"viewer\"}");
 
-        UserCalls.Reply write = gateway.post("/api/assets/1", key, "{}");
+        Reply write = gateway.post("/api/assets/1", key, "{}");
         assertThat(write.status()).as(write.body()).isEqualTo(403);
-        UserCalls.Reply read = gateway.get("/api/assets/1", key);
+        Reply read = gateway.get("/api/assets/1", key);
         assertThat(read.status()).as(read.body()).isEqualTo(200);
         assertThat(read.upstreamHeader("X-S4E-Scopes")).isEqualTo("read:assets");
         assertThat(read.upstreamHeader("X-S4E-User-Role")).isEqualTo("viewer");
@@ -187,9 +188,9 @@ class UserChangesIntegrationTests {
     }
 
     private void assertLastAdminRefused(long bootstrapAdmin) {
-        UserCalls.Reply disable = gateway.patch("/api/admin/users/" + bootstrapAdmin, ADMIN_KEY,
+        Reply disable = gateway.patch("/api/admin/users/" + bootstrapAdmin, ADMIN_KEY,
                 "{\"disabled\":true}");
-        UserCalls.Reply demote = gateway.patch("/api/admin/users/" + bootstrapAdmin, ADMIN_KEY,
+        Reply demote = gateway.patch("/api/admin/users/" + bootstrapAdmin, ADMIN_KEY,
                 "{\"role\":\"member\"}");
 
         assertThat(disable.status()).as(disable.body()).isEqualTo(409);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -51,7 +52,7 @@ class UserEndpointsIntegrationTests {
         Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String email = uniqueEmail();
 
-        UserCalls.Reply reply = gateway.post(USERS, ADMIN_KEY,
+        Reply reply = gateway.post(USERS, ADMIN_KEY,
                 "{\"email\":\"" + email + "\",\"password\":\"a long enough secret\",\"role\":\"member\"}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
@@ -68,7 +69,7 @@ class UserEndpointsIntegrationTests {
 
     @Test
     void createWhenTierGivenThenStored() {
-        UserCalls.Reply reply = gateway.post(USERS, ADMIN_KEY, "{\"email\":\"" + uniqueEmail()
+        Reply reply = gateway.post(USERS, ADMIN_KEY, "{\"email\":\"" + uniqueEmail()
                 + "\",\"password\":\"a long enough secret\",\"role\":\"viewer\",\"tier\":\"enterprise\"}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
@@ -82,7 +83,7 @@ class UserEndpointsIntegrationTests {
     void createWhenPasswordGivenThenOnlyItsArgon2idHashIsStoredAndNothingShowsIt(CapturedOutput output) {
         String password = "plaintext-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
-        UserCalls.Reply reply = gateway.post(USERS, ADMIN_KEY, "{\"email\":\"" + uniqueEmail()
+        Reply reply = gateway.post(USERS, ADMIN_KEY, "{\"email\":\"" + uniqueEmail()
                 + "\",\"password\":\"" + password + "\",\"role\":\"member\"}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
@@ -101,7 +102,7 @@ class UserEndpointsIntegrationTests {
         String email = "Case-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@Example.test";
         gateway.createUser(ADMIN_KEY, email, "a long enough secret", "member");
 
-        UserCalls.Reply reply = gateway.post(USERS, ADMIN_KEY, "{\"email\":\"" + email.toLowerCase()
+        Reply reply = gateway.post(USERS, ADMIN_KEY, "{\"email\":\"" + email.toLowerCase()
                 + "\",\"password\":\"another long secret\",\"role\":\"viewer\"}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(409);
@@ -128,7 +129,7 @@ class UserEndpointsIntegrationTests {
     void createWhenBodyInvalidThenBadRequestAndNothingStored(String body) {
         long before = Long.parseLong(TestData.queryString("SELECT count(*) FROM users"));
 
-        UserCalls.Reply reply = gateway.post(USERS, ADMIN_KEY, body.isEmpty() ? null : body);
+        Reply reply = gateway.post(USERS, ADMIN_KEY, body.isEmpty() ? null : body);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
         assertThat(reply.errorCode()).isEqualTo("invalid_request");
@@ -139,7 +140,7 @@ class UserEndpointsIntegrationTests {
     void createWhenPasswordLongerThan1024ThenBadRequest() {
         String tooLong = "x".repeat(1025);
 
-        UserCalls.Reply reply = gateway.post(USERS, ADMIN_KEY,
+        Reply reply = gateway.post(USERS, ADMIN_KEY,
                 "{\"email\":\"" + uniqueEmail() + "\",\"password\":\"" + tooLong + "\",\"role\":\"member\"}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
@@ -158,7 +159,7 @@ class UserEndpointsIntegrationTests {
         long second = gateway.createUser(ADMIN_KEY, uniqueEmail(), "a long enough secret", "viewer").get("id")
                 .asLong();
 
-        UserCalls.Reply reply = gateway.get(USERS, ADMIN_KEY);
+        Reply reply = gateway.get(USERS, ADMIN_KEY);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         List<Long> ids = new ArrayList<>();
@@ -190,7 +191,7 @@ class UserEndpointsIntegrationTests {
         String adminUserNarrowKey = TestData.key(admin, List.of("read:assets", "write:assets"));
 
         for (String key : List.of(readerKey, adminUserNarrowKey)) {
-            UserCalls.Reply list = gateway.get(USERS, key);
+            Reply list = gateway.get(USERS, key);
             assertThat(list.status()).as(list.body()).isEqualTo(403);
             assertThat(list.errorCode()).isEqualTo("forbidden");
             assertThat(gateway.post(USERS, key, "{\"email\":\"" + uniqueEmail()

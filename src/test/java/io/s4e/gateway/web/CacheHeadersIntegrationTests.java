@@ -2,20 +2,18 @@ package io.s4e.gateway.web;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.support.EchoedRequest;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.RawHttp;
-import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CacheHeadersIntegrationTests {
 
     private static final String PASSWORD = "a long enough test password";
-    private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
     private static final String JSON = "Content-Type: application/json";
 
     @LocalServerPort
@@ -57,10 +54,7 @@ class CacheHeadersIntegrationTests {
     }
 
     private String userWithPassword(String role) {
-        String email = "cache-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "@example.test";
-        TestData.update("INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) RETURNING id", email, role,
-                ENCODER.encode(PASSWORD));
-        return email;
+        return TestUsers.withPassword("cache", role, PASSWORD);
     }
 
     private RawHttp.Response login(String email) {

@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.mfa;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +13,8 @@ import io.s4e.gateway.mfa.MfaKeys;
 import io.s4e.gateway.mfa.TotpSecretCipher;
 import io.s4e.gateway.mfa.V8__encrypt_totp_secrets_and_recovery_codes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;
@@ -53,13 +55,13 @@ class TotpEncryptionIntegrationTests {
         for (int i = 0; i < 3; i++) {
             String email = LoginCalls.userWithPassword("member");
             String token = gateway.token(email);
-            LoginCalls.Reply setup = gateway.post("/api/user/mfa/totp/setup", token, null);
+            Reply setup = gateway.post("/api/user/mfa/totp/setup", token, null);
             assertThat(setup.status()).as(setup.body()).isEqualTo(200);
             String secret = setup.data().get("secret").asString();
             secrets.add(secret);
             if (i == 0) {
                 assertThat(gateway.post("/api/user/mfa/totp/confirm", token,
-                        "{\"code\":\"" + MfaEnrollmentIntegrationTests.codeNow(secret) + "\"}").status())
+                        "{\"code\":\"" + LoginCalls.codeNow(secret) + "\"}").status())
                         .as("one of them enabled").isEqualTo(200);
             }
         }
@@ -85,22 +87,22 @@ class TotpEncryptionIntegrationTests {
 
     @Test
     void verifyWhenSecretCopiedToAnotherUserThenItsCodesAreRefusedThere() {
-        String secret = MfaLoginIntegrationTests.newSecret();
-        String owner = MfaLoginIntegrationTests.mfaUser(secret, false);
-        String thief = MfaLoginIntegrationTests.mfaUser(MfaLoginIntegrationTests.newSecret(), false);
+        String secret = LoginCalls.newSecret();
+        String owner = LoginCalls.mfaUser(secret, false);
+        String thief = LoginCalls.mfaUser(LoginCalls.newSecret(), false);
         TestData.update("UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE email = ?) "
                 + "WHERE email = ?", owner, thief);
 
-        LoginCalls.Reply refused = gateway.post("/api/user/auth/mfa/verify", null, MfaLoginIntegrationTests
-                .verifyBody(mfaToken(thief), MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+        Reply refused = gateway.post("/api/user/auth/mfa/verify", null, LoginCalls
+                .verifyBody(mfaToken(thief), LoginCalls.codeNow(secret), "totp"));
 
         assertThat(refused.status()).isEqualTo(401);
     }
 
     @Test
     void rotationWhenANewFirstKeyThenOldSecretsStillWorkAndAreReEncryptedOnUse() {
-        String secret = MfaLoginIntegrationTests.newSecret();
-        String email = MfaLoginIntegrationTests.mfaUser(secret, false);
+        String secret = LoginCalls.newSecret();
+        String email = LoginCalls.mfaUser(secret, false);
         String before = TestData.queryString("SELECT totp_secret FROM users WHERE email = ?", email);
         assertThat(before).startsWith("v1:it1:");
         try (SecondGateway rotated = SecondGateway.start(Map.of("s4e.mfa.encryption-keys",
@@ -109,8 +111,8 @@ class TotpEncryptionIntegrationTests {
             String mfaToken = calls.login(LoginCalls.body(email, LoginCalls.PASSWORD)).json().path("data")
                     .path("mfa_token").asString();
 
-            LoginCalls.Reply verified = calls.post("/api/user/auth/mfa/verify", null, MfaLoginIntegrationTests
-                    .verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+            Reply verified = calls.post("/api/user/auth/mfa/verify", null, LoginCalls
+                    .verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
 
             assertThat(verified.status()).as("the old key still decrypts").isEqualTo(200);
             String after = TestData.queryString("SELECT totp_secret FROM users WHERE email = ?", email);
@@ -139,7 +141,7 @@ class TotpEncryptionIntegrationTests {
             row.next();
             long id = row.getLong(1);
             try (PreparedStatement u = c.prepareStatement("UPDATE users SET totp_secret = ? WHERE id = ?")) {
-                u.setString(1, TestData.sealTotpSecret(id, MfaLoginIntegrationTests.newSecret()));
+                u.setString(1, TestData.sealTotpSecret(id, LoginCalls.newSecret()));
                 u.setLong(2, id);
                 u.executeUpdate();
             }
@@ -170,12 +172,12 @@ class TotpEncryptionIntegrationTests {
         noKey.put("s4e.mfa.encryption-keys", "");
         try (SecondGateway keyless = SecondGateway.start(noKey)) {
             LoginCalls calls = new LoginCalls(keyless.port());
-            LoginCalls.Reply login = calls.login(LoginCalls.body(
+            Reply login = calls.login(LoginCalls.body(
                     io.s4e.gateway.support.TestInfrastructure.ADMIN_EMAIL,
                     io.s4e.gateway.support.TestInfrastructure.ADMIN_PASSWORD));
             String token = login.data().get("token").asString();
 
-            LoginCalls.Reply setup = calls.post("/api/user/mfa/totp/setup", token, null);
+            Reply setup = calls.post("/api/user/mfa/totp/setup", token, null);
 
             assertThat(setup.status()).isEqualTo(503);
             io.s4e.gateway.support.ErrorEnvelopes.assertEnvelope(setup.body(), "service_unavailable");

@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.login;
 
 import java.util.List;
 import java.util.Map;
@@ -10,6 +10,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestClients;
 import io.s4e.gateway.support.TestData;
@@ -20,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,14 +64,14 @@ class LoginIntegrationTests {
     void loginWhenPasswordRightThenTokenCookieAndUser() {
         String email = LoginCalls.userWithPassword("member");
 
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         String token = reply.data().get("token").asString();
         assertThat(reply.data().get("user").get("email").asString()).isEqualTo(email);
         assertThat(reply.data().get("user").get("role").asString()).isEqualTo("member");
         assertThat(reply.data().get("user").get("id").asLong()).isPositive();
-        String cookie = reply.headers().getFirst(HttpHeaders.SET_COOKIE);
+        String cookie = reply.setCookie();
         assertThat(cookie).startsWith("token=" + token + ";").contains("HttpOnly").contains("SameSite=Lax")
                 .contains("Path=/").contains("Secure").containsPattern("Max-Age=86(3[6-9]\\d|400);");
         assertThat(events).extracting(ILoggingEvent::getFormattedMessage)
@@ -79,7 +80,7 @@ class LoginIntegrationTests {
 
     @Test
     void loginWhenBootstrapAdminThenAdminRole() {
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(TestInfrastructure.ADMIN_EMAIL,
+        Reply reply = gateway.login(LoginCalls.body(TestInfrastructure.ADMIN_EMAIL,
                 TestInfrastructure.ADMIN_PASSWORD));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
@@ -91,11 +92,11 @@ class LoginIntegrationTests {
         String email = LoginCalls.userWithPassword("viewer");
         String token = gateway.token(email);
 
-        LoginCalls.Reply bearer = gateway.get("/api/assets/1", token);
-        LoginCalls.Reply cookie = gateway.getWithCookie("/api/assets/1", token);
-        LoginCalls.Reply query = LoginCalls.reply(TestClients.of(port).get().uri("/api/assets/1?token=" + token));
+        Reply bearer = gateway.get("/api/assets/1", token);
+        Reply cookie = gateway.getWithCookie("/api/assets/1", token);
+        Reply query = Reply.of(TestClients.of(port).get().uri("/api/assets/1?token=" + token));
 
-        for (LoginCalls.Reply reply : List.of(bearer, cookie, query)) {
+        for (Reply reply : List.of(bearer, cookie, query)) {
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
             assertThat(reply.upstreamHeader("X-S4E-Auth-Method")).isEqualTo("session");
             assertThat(reply.upstreamHeader("X-S4E-User-Email")).isEqualTo(email);
@@ -116,8 +117,8 @@ class LoginIntegrationTests {
 
         long wrongNanos = 0;
         long unknownNanos = 0;
-        LoginCalls.Reply wrong = null;
-        LoginCalls.Reply unknown = null;
+        Reply wrong = null;
+        Reply unknown = null;
         for (int i = 0; i < 10; i++) {
             long start = System.nanoTime();
             wrong = gateway.login(LoginCalls.body(email, "wrong password " + i));
@@ -131,7 +132,7 @@ class LoginIntegrationTests {
         assertThat(unknown.status()).isEqualTo(401);
         assertThat(ErrorEnvelopes.assertEnvelope(wrong.body(), "unauthorized"))
                 .isEqualTo(ErrorEnvelopes.assertEnvelope(unknown.body(), "unauthorized"));
-        assertThat(wrong.headers().getFirst(HttpHeaders.SET_COOKIE)).isNull();
+        assertThat(wrong.setCookie()).isNull();
         double ratio = (double) Math.max(wrongNanos, unknownNanos) / Math.min(wrongNanos, unknownNanos);
         assertThat(ratio).as("wrong %d ns, unknown %d ns", wrongNanos, unknownNanos).isLessThan(2.0);
     }
@@ -145,9 +146,9 @@ class LoginIntegrationTests {
         String expected = ErrorEnvelopes.assertEnvelope(
                 gateway.login(LoginCalls.body("nobody@example.test", "x")).body(), "unauthorized");
 
-        LoginCalls.Reply disabledReply = gateway.login(LoginCalls.body(disabled, LoginCalls.PASSWORD));
-        LoginCalls.Reply serviceReply = gateway.login(LoginCalls.body(serviceEmail, ""));
-        LoginCalls.Reply serviceGuess = gateway.login(LoginCalls.body(serviceEmail, "anything"));
+        Reply disabledReply = gateway.login(LoginCalls.body(disabled, LoginCalls.PASSWORD));
+        Reply serviceReply = gateway.login(LoginCalls.body(serviceEmail, ""));
+        Reply serviceGuess = gateway.login(LoginCalls.body(serviceEmail, "anything"));
 
         assertThat(disabledReply.status()).isEqualTo(401);
         assertThat(ErrorEnvelopes.assertEnvelope(disabledReply.body(), "unauthorized")).isEqualTo(expected);
@@ -160,7 +161,7 @@ class LoginIntegrationTests {
     void loginWhenMalformedOrMissingFieldsThenInvalidRequest() {
         for (String body : List.of("{not json", "{\"email\":\"a@example.test\"}", "{\"password\":\"x\"}", "[]",
                 "{\"email\":5,\"password\":{}}")) {
-            LoginCalls.Reply reply = gateway.login(body);
+            Reply reply = gateway.login(body);
             assertThat(reply.status()).as(body).isEqualTo(400);
             ErrorEnvelopes.assertEnvelope(reply.body(), "invalid_request");
         }
@@ -172,12 +173,12 @@ class LoginIntegrationTests {
         String token = gateway.token(LoginCalls.userWithPassword("member"));
         assertThat(gateway.get("/api/assets/1", token).status()).isEqualTo(200);
 
-        LoginCalls.Reply logout = gateway.post("/api/user/auth/logout", token, null);
+        Reply logout = gateway.post("/api/user/auth/logout", token, null);
 
         assertThat(logout.status()).as(logout.body()).isEqualTo(200);
-        assertThat(logout.headers().getFirst(HttpHeaders.SET_COOKIE)).startsWith("token=;").contains("Max-Age=0")
+        assertThat(logout.setCookie()).startsWith("token=;").contains("Max-Age=0")
                 .contains("HttpOnly").contains("Path=/");
-        LoginCalls.Reply after = gateway.get("/api/assets/1", token);
+        Reply after = gateway.get("/api/assets/1", token);
         assertThat(after.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(after.body(), "unauthorized");
         assertThat(after.headers().getFirst("WWW-Authenticate")).isEqualTo("Bearer realm=\"s4e\"");
@@ -202,10 +203,10 @@ class LoginIntegrationTests {
     void sessionEndpointsWhenApiKeyOrNothingThenRefused() {
         String key = TestInfrastructure.get().adminKey;
 
-        LoginCalls.Reply refreshWithKey = gateway.post("/api/user/auth/refresh", key, null);
-        LoginCalls.Reply logoutWithKey = gateway.post("/api/user/auth/logout", key, null);
-        LoginCalls.Reply refreshWithUnknownKey = gateway.post("/api/user/auth/refresh", TestData.unknownKey(), null);
-        LoginCalls.Reply logoutAnonymous = gateway.post("/api/user/auth/logout", null, null);
+        Reply refreshWithKey = gateway.post("/api/user/auth/refresh", key, null);
+        Reply logoutWithKey = gateway.post("/api/user/auth/logout", key, null);
+        Reply refreshWithUnknownKey = gateway.post("/api/user/auth/refresh", TestData.unknownKey(), null);
+        Reply logoutAnonymous = gateway.post("/api/user/auth/logout", null, null);
 
         assertThat(refreshWithKey.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(refreshWithKey.body(), "forbidden");

@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.mfa;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +19,15 @@ import ch.qos.logback.core.AppenderBase;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import io.s4e.gateway.support.AccountCalls;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
+import io.s4e.gateway.support.TestUsers;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,11 +120,11 @@ class MfaEmailIntegrationTests {
             String token = AccountCalls.mailedToken(smtp, email, 1);
             calls.post("/api/user/auth/password/reset", null, AccountCalls.resetBody(token, "short"));
             calls.post("/api/user/auth/password/reset", null, AccountCalls.resetBody(token, email));
-            LoginCalls.Reply reset = calls.post("/api/user/auth/password/reset", null,
+            Reply reset = calls.post("/api/user/auth/password/reset", null,
                     AccountCalls.resetBody(token, resetPassword));
             calls.post("/api/user/auth/password/reset", null, AccountCalls.resetBody(token, resetPassword));
             assertThat(reset.status()).as(reset.body()).isEqualTo(200);
-            LoginCalls.Reply login = calls.login(LoginCalls.body(email, resetPassword));
+            Reply login = calls.login(LoginCalls.body(email, resetPassword));
             String fresh = login.data().get("token").asString();
             calls.post("/api/user/password", fresh, AccountCalls.changeBody("a wrong current password", changedPassword));
             calls.post("/api/user/password", fresh, AccountCalls.changeBody(resetPassword, changedPassword));
@@ -150,11 +154,11 @@ class MfaEmailIntegrationTests {
     }
 
     private static String emailUser() {
-        return MfaLoginIntegrationTests.mfaUser(null, true);
+        return LoginCalls.mfaUser(null, true);
     }
 
     private static String mfaToken(LoginCalls calls, String email) {
-        LoginCalls.Reply reply = calls.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = calls.login(LoginCalls.body(email, LoginCalls.PASSWORD));
         assertThat(reply.json().path("status").asString()).as(reply.body()).isEqualTo("mfa_required");
         return reply.json().path("data").path("mfa_token").asString();
     }
@@ -165,18 +169,18 @@ class MfaEmailIntegrationTests {
         String email = emailUser();
         String mfaToken = mfaToken(calls, email);
 
-        LoginCalls.Reply sent = calls.post(SEND, null, sendBody(mfaToken));
+        Reply sent = calls.post(SEND, null, sendBody(mfaToken));
         String code = mailedCode(email, 1);
-        LoginCalls.Reply verified = calls.post(VERIFY, null,
-                MfaLoginIntegrationTests.verifyBody(mfaToken, code, "email"));
+        Reply verified = calls.post(VERIFY, null,
+                LoginCalls.verifyBody(mfaToken, code, "email"));
 
         assertThat(sent.status()).as(sent.body()).isEqualTo(200);
         assertThat(sent.body()).doesNotContain(code);
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
         String token = verified.data().get("token").asString();
-        assertThat(verified.headers().getFirst(HttpHeaders.SET_COOKIE)).startsWith("token=" + token);
+        assertThat(verified.setCookie()).startsWith("token=" + token);
         assertThat(calls.get("/mfa-only/x", token).status()).isEqualTo(200);
-        assertThat(calls.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(mfaToken, code, "email")).status())
+        assertThat(calls.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, code, "email")).status())
                 .as("the mfa_token is single-use").isEqualTo(401);
     }
 
@@ -189,8 +193,8 @@ class MfaEmailIntegrationTests {
         String code = mailedCode(email, 1);
         String wrong = code.equals("000000") ? "000001" : "000000";
 
-        LoginCalls.Reply reply = calls.post(VERIFY, null,
-                MfaLoginIntegrationTests.verifyBody(mfaToken, wrong, "email"));
+        Reply reply = calls.post(VERIFY, null,
+                LoginCalls.verifyBody(mfaToken, wrong, "email"));
 
         assertThat(reply.status()).isEqualTo(401);
     }
@@ -202,7 +206,7 @@ class MfaEmailIntegrationTests {
         String mfaToken = mfaToken(calls, email);
         assertThat(calls.post(SEND, null, sendBody(mfaToken)).status()).isEqualTo(200);
 
-        LoginCalls.Reply again = calls.post(SEND, null, sendBody(mfaToken));
+        Reply again = calls.post(SEND, null, sendBody(mfaToken));
 
         assertThat(again.status()).isEqualTo(429);
         assertThat(again.errorCode()).isEqualTo("rate_limited");
@@ -257,11 +261,11 @@ class MfaEmailIntegrationTests {
         LoginCalls calls = new LoginCalls(mailing.port());
         String tag = Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt());
         String stored = "x" + tag + "<catch-" + tag + "@elsewhere.test>";
-        TestData.update("INSERT INTO users (email, role, password_hash, email_mfa_enabled) VALUES (?, 'member', ?, true) "
-                + "RETURNING id", stored, LoginCalls.ENCODER.encode(LoginCalls.PASSWORD));
+        long id = TestUsers.insert(stored, "member", LoginCalls.PASSWORD);
+        TestData.update("UPDATE users SET email_mfa_enabled = true WHERE id = ?", id);
         String mfaToken = mfaToken(calls, stored);
 
-        LoginCalls.Reply sent = calls.post(SEND, null, sendBody(mfaToken));
+        Reply sent = calls.post(SEND, null, sendBody(mfaToken));
 
         assertThat(sent.status()).as(sent.body()).isEqualTo(503);
         assertThat(sent.errorCode()).isEqualTo("service_unavailable");
@@ -273,12 +277,12 @@ class MfaEmailIntegrationTests {
     @Test
     void sendWhenEmailNotEnabledOrWrongMethodThenInvalidRequest() {
         LoginCalls calls = new LoginCalls(mailing.port());
-        String mfaToken = mfaToken(calls, MfaLoginIntegrationTests.mfaUser(MfaLoginIntegrationTests.newSecret(),
+        String mfaToken = mfaToken(calls, LoginCalls.mfaUser(LoginCalls.newSecret(),
                 false));
 
-        LoginCalls.Reply notEnabled = calls.post(SEND, null, sendBody(mfaToken));
-        LoginCalls.Reply totp = calls.post(SEND, null, "{\"mfa_token\":\"" + mfaToken + "\",\"method\":\"totp\"}");
-        LoginCalls.Reply unknownToken = calls.post(SEND, null, sendBody("mfa_temp_unknown"));
+        Reply notEnabled = calls.post(SEND, null, sendBody(mfaToken));
+        Reply totp = calls.post(SEND, null, "{\"mfa_token\":\"" + mfaToken + "\",\"method\":\"totp\"}");
+        Reply unknownToken = calls.post(SEND, null, sendBody("mfa_temp_unknown"));
 
         assertThat(notEnabled.status()).isEqualTo(400);
         ErrorEnvelopes.assertEnvelope(notEnabled.body(), "invalid_request");
@@ -291,7 +295,7 @@ class MfaEmailIntegrationTests {
         LoginCalls calls = new LoginCalls(port);
         String mfaToken = mfaToken(calls, emailUser());
 
-        LoginCalls.Reply reply = calls.post(SEND, null, sendBody(mfaToken));
+        Reply reply = calls.post(SEND, null, sendBody(mfaToken));
 
         assertThat(reply.status()).isEqualTo(503);
         ErrorEnvelopes.assertEnvelope(reply.body(), "service_unavailable");
@@ -306,8 +310,8 @@ class MfaEmailIntegrationTests {
             LoginCalls calls = new LoginCalls(down.port());
             String mfaToken = mfaToken(calls, emailUser());
 
-            LoginCalls.Reply reply = calls.post(SEND, null, sendBody(mfaToken));
-            LoginCalls.Reply retry = calls.post(SEND, null, sendBody(mfaToken));
+            Reply reply = calls.post(SEND, null, sendBody(mfaToken));
+            Reply retry = calls.post(SEND, null, sendBody(mfaToken));
 
             assertThat(reply.status()).as(reply.body()).isEqualTo(503);
             ErrorEnvelopes.assertEnvelope(reply.body(), "service_unavailable");
@@ -337,19 +341,19 @@ class MfaEmailIntegrationTests {
             String email = LoginCalls.userWithPassword("member");
             String session = calls.token(email);
             String secret = calls.post("/api/user/mfa/totp/setup", session, null).data().get("secret").asString();
-            String confirmCode = MfaEnrollmentIntegrationTests.codeNow(secret);
+            String confirmCode = LoginCalls.codeNow(secret);
             calls.post("/api/user/mfa/totp/confirm", session, "{\"code\":\"" + confirmCode + "\"}");
             calls.post("/api/user/mfa/totp/confirm", session, "{\"code\":\"" + confirmCode + "\"}");
             // a second factor needs a recent MFA step once one is on: set it directly, this test is about logs
             TestData.update("UPDATE users SET email_mfa_enabled = true WHERE email = ? RETURNING id", email);
             String mfaToken = mfaToken(calls, email);
-            calls.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(mfaToken, "000000", "totp"));
+            calls.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, "000000", "totp"));
             calls.post(SEND, null, sendBody(mfaToken));
             calls.post(SEND, null, sendBody(mfaToken));
             String emailCode = mailedCode(email, 1);
             calls.get("/api/assets/1", mfaToken);
-            LoginCalls.Reply verified = calls.post(VERIFY, null,
-                    MfaLoginIntegrationTests.verifyBody(mfaToken, emailCode, "email"));
+            Reply verified = calls.post(VERIFY, null,
+                    LoginCalls.verifyBody(mfaToken, emailCode, "email"));
             assertThat(verified.status()).as(verified.body()).isEqualTo(200);
             secrets.addAll(List.of(secret, confirmCode, emailCode, mfaToken,
                     mfaToken.substring("mfa_temp_".length())));

@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.account;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +15,11 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.s4e.gateway.cluster.RedisKeyProperties;
+import io.s4e.gateway.support.AccountCalls;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;
@@ -80,7 +83,7 @@ class PasswordResetIntegrationTests {
     }
 
     private String forgotAndMail(String email, int expectedMails) throws Exception {
-        LoginCalls.Reply accepted = gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
+        Reply accepted = gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         return AccountCalls.mailedToken(smtp, email, expectedMails);
     }
@@ -111,9 +114,9 @@ class PasswordResetIntegrationTests {
         String second = gateway.login.token(email);
         String token = forgotAndMail(email, 1);
 
-        LoginCalls.Reply reset = gateway.post(AccountCalls.RESET, null,
+        Reply reset = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.resetBody(token, AccountCalls.NEW_PASSWORD));
-        LoginCalls.Reply again = gateway.post(AccountCalls.RESET, null,
+        Reply again = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.resetBody(token, "yet another new passphrase"));
 
         assertThat(reset.status()).as(reset.body()).isEqualTo(200);
@@ -137,7 +140,7 @@ class PasswordResetIntegrationTests {
         redis.expire(tokenKey(token), Duration.ofMillis(1)).block(Duration.ofSeconds(5));
         Thread.sleep(20);
 
-        LoginCalls.Reply reset = gateway.post(AccountCalls.RESET, null,
+        Reply reset = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.resetBody(token, AccountCalls.NEW_PASSWORD));
 
         assertThat(reset.status()).as(reset.body()).isEqualTo(401);
@@ -173,12 +176,12 @@ class PasswordResetIntegrationTests {
 
     @Test
     void resetWhenUserHasTotpThenTheNextLoginStillAsksForMfa() throws Exception {
-        String email = MfaLoginIntegrationTests.mfaUser(MfaLoginIntegrationTests.newSecret(), false);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), false);
         String token = forgotAndMail(email, 1);
 
-        LoginCalls.Reply reset = gateway.post(AccountCalls.RESET, null,
+        Reply reset = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.resetBody(token, AccountCalls.NEW_PASSWORD));
-        LoginCalls.Reply login = gateway.login.login(LoginCalls.body(email, AccountCalls.NEW_PASSWORD));
+        Reply login = gateway.login.login(LoginCalls.body(email, AccountCalls.NEW_PASSWORD));
 
         assertThat(reset.status()).as(reset.body()).isEqualTo(200);
         assertThat(reset.body()).doesNotContain("token\":\"ey");
@@ -194,14 +197,14 @@ class PasswordResetIntegrationTests {
         String token = forgotAndMail(email, 1);
 
         for (String kind : List.of("short", "email", "local", "common")) {
-            LoginCalls.Reply weak = gateway.post(AccountCalls.RESET, null,
+            Reply weak = gateway.post(AccountCalls.RESET, null,
                     AccountCalls.resetBody(token, AccountPasswordIntegrationTests.weak(kind, email)));
             assertThat(weak.status()).as(weak.body()).isEqualTo(400);
             ErrorEnvelopes.assertEnvelope(weak.body(), "weak_password");
             assertThat(weak.errorMessage()).contains(AccountPasswordIntegrationTests.reason(kind));
         }
         AccountCalls.awaitAudit("password.reset", "failure", AccountCalls.userId(email), "weak_password");
-        LoginCalls.Reply strong = gateway.post(AccountCalls.RESET, null,
+        Reply strong = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.resetBody(token, AccountCalls.NEW_PASSWORD));
 
         assertThat(strong.status()).as(strong.body()).isEqualTo(200);
@@ -211,11 +214,11 @@ class PasswordResetIntegrationTests {
     void resetWhenTokenMalformedUnknownOrMissingThenRefused() {
         String unknown = "pwr_" + "A".repeat(43);
 
-        LoginCalls.Reply malformed = gateway.post(AccountCalls.RESET, null,
+        Reply malformed = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.resetBody("pwr_short", AccountCalls.NEW_PASSWORD));
-        LoginCalls.Reply notIssued = gateway.post(AccountCalls.RESET, null,
+        Reply notIssued = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.resetBody(unknown, AccountCalls.NEW_PASSWORD));
-        LoginCalls.Reply missing = gateway.post(AccountCalls.RESET, null,
+        Reply missing = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.json("new_password", AccountCalls.NEW_PASSWORD));
 
         assertThat(malformed.status()).isEqualTo(401);
@@ -233,7 +236,7 @@ class PasswordResetIntegrationTests {
         assertThat(gateway.post(AccountCalls.PASSWORD, session,
                 AccountCalls.changeBody(LoginCalls.PASSWORD, AccountCalls.NEW_PASSWORD)).status()).isEqualTo(200);
 
-        LoginCalls.Reply reset = gateway.post(AccountCalls.RESET, null,
+        Reply reset = gateway.post(AccountCalls.RESET, null,
                 AccountCalls.resetBody(token, "a passphrase from the old mail"));
 
         assertThat(reset.status()).isEqualTo(401);
@@ -243,10 +246,10 @@ class PasswordResetIntegrationTests {
     @Test
     void forgotWhenRepeatedWithin60SecondsThenOneMailAndTheSameAnswer() throws Exception {
         String email = LoginCalls.userWithPassword("member");
-        LoginCalls.Reply first = gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
+        Reply first = gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
         AccountCalls.mailedToken(smtp, email, 1);
 
-        LoginCalls.Reply second = gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
+        Reply second = gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
         Thread.sleep(1000);
 
         assertThat(second.status()).isEqualTo(202);
@@ -267,15 +270,15 @@ class PasswordResetIntegrationTests {
         String serviceEmail = TestData.queryString("SELECT email FROM users WHERE id = ?", service);
         String unknown = "nobody-" + Long.toHexString(System.nanoTime()) + "@example.test";
 
-        LoginCalls.Reply knownReply = gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(known));
-        List<LoginCalls.Reply> others = new ArrayList<>();
+        Reply knownReply = gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(known));
+        List<Reply> others = new ArrayList<>();
         for (String email : List.of(unknown, disabled, serviceEmail, "not an address at all")) {
             others.add(gateway.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email)));
         }
         AccountCalls.mailedToken(smtp, known, 1);
         Thread.sleep(1000);
 
-        for (LoginCalls.Reply other : others) {
+        for (Reply other : others) {
             assertThat(other.status()).isEqualTo(202);
             assertThat(other.body()).isEqualTo(knownReply.body());
         }
@@ -312,7 +315,7 @@ class PasswordResetIntegrationTests {
             for (int turn = 0; turn < 2; turn++) {
                 boolean isKnown = (turn == 0) == knownFirst;
                 long start = System.nanoTime();
-                LoginCalls.Reply reply = gateway.post(AccountCalls.FORGOT, null,
+                Reply reply = gateway.post(AccountCalls.FORGOT, null,
                         AccountCalls.forgotBody(isKnown ? known.get(i) : unknownEmail));
                 long nanos = System.nanoTime() - start;
                 if (isKnown) {
@@ -344,8 +347,8 @@ class PasswordResetIntegrationTests {
 
     @Test
     void forgotWhenFieldsWrongThenInvalidRequestWithoutMail() {
-        LoginCalls.Reply missing = gateway.post(AccountCalls.FORGOT, null, "{}");
-        LoginCalls.Reply unknownField = gateway.post(AccountCalls.FORGOT, null, "{\"email\":\"a@b.test\",\"x\":1}");
+        Reply missing = gateway.post(AccountCalls.FORGOT, null, "{}");
+        Reply unknownField = gateway.post(AccountCalls.FORGOT, null, "{\"email\":\"a@b.test\",\"x\":1}");
 
         assertThat(missing.status()).isEqualTo(400);
         ErrorEnvelopes.assertEnvelope(missing.body(), "invalid_request");
@@ -364,8 +367,8 @@ class PasswordResetIntegrationTests {
             assertThat(calls.post(AccountCalls.RESET, null, AccountCalls.resetBody("pwr_" + "B".repeat(43),
                     AccountCalls.NEW_PASSWORD)).status()).isEqualTo(401);
 
-            LoginCalls.Reply forgot = calls.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
-            LoginCalls.Reply login = calls.login.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+            Reply forgot = calls.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
+            Reply login = calls.login.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
             assertThat(forgot.status()).as(forgot.body()).isEqualTo(429);
             assertThat(forgot.errorCode()).isEqualTo("rate_limited");
@@ -386,8 +389,8 @@ class PasswordResetIntegrationTests {
             AccountCalls calls = new AccountCalls(guarded.port());
             String email = LoginCalls.userWithPassword("member");
 
-            LoginCalls.Reply forgot = calls.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
-            LoginCalls.Reply login = calls.login.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+            Reply forgot = calls.post(AccountCalls.FORGOT, null, AccountCalls.forgotBody(email));
+            Reply login = calls.login.login(LoginCalls.body(email, LoginCalls.PASSWORD));
             Thread.sleep(500);
 
             assertThat(forgot.status()).as(forgot.body()).isEqualTo(400);

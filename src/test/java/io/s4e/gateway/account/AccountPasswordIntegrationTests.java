@@ -1,10 +1,13 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.account;
 
 import java.util.List;
 import java.util.Map;
 
+import io.s4e.gateway.support.AccountCalls;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -41,7 +44,7 @@ class AccountPasswordIntegrationTests {
 
     @Test
     void meWhenSessionThenUserFactorsAndSessionAuth() {
-        String email = MfaLoginIntegrationTests.mfaUser(null, true);
+        String email = LoginCalls.mfaUser(null, true);
         TestData.update("UPDATE users SET tier = 'premium' WHERE email = ?", email);
         String mfaToken = gateway.login.login(LoginCalls.body(email, LoginCalls.PASSWORD)).json().path("data")
                 .path("mfa_token").asString();
@@ -66,7 +69,7 @@ class AccountPasswordIntegrationTests {
 
     @Test
     void meWhenFactorsOnThenShown() {
-        String email = MfaLoginIntegrationTests.mfaUser(MfaLoginIntegrationTests.newSecret(), true);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), true);
         TestData.update("UPDATE users SET tier = 'premium' WHERE email = ?", email);
         String key = TestData.key(AccountCalls.userId(email), List.of("read:assets"));
         for (int i = 0; i < 2; i++) {
@@ -92,8 +95,8 @@ class AccountPasswordIntegrationTests {
 
     @Test
     void meWhenNoOrBadCredentialThenUnauthorized() {
-        LoginCalls.Reply none = gateway.getAnonymous(AccountCalls.ME);
-        LoginCalls.Reply bad = gateway.getWithKey(AccountCalls.ME, TestData.unknownKey());
+        Reply none = gateway.getAnonymous(AccountCalls.ME);
+        Reply bad = gateway.getWithKey(AccountCalls.ME, TestData.unknownKey());
 
         assertThat(none.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(none.body(), "unauthorized");
@@ -108,7 +111,7 @@ class AccountPasswordIntegrationTests {
         String other = gateway.login.token(email);
         assertThat(gateway.get("/api/assets/1", other).status()).isEqualTo(200);
 
-        LoginCalls.Reply changed = gateway.post(AccountCalls.PASSWORD, here,
+        Reply changed = gateway.post(AccountCalls.PASSWORD, here,
                 AccountCalls.changeBody(LoginCalls.PASSWORD, AccountCalls.NEW_PASSWORD));
 
         assertThat(changed.status()).as(changed.body()).isEqualTo(200);
@@ -131,7 +134,7 @@ class AccountPasswordIntegrationTests {
         String other = gateway.login.token(email);
         String before = passwordHash(email);
 
-        LoginCalls.Reply wrong = gateway.post(AccountCalls.PASSWORD, here,
+        Reply wrong = gateway.post(AccountCalls.PASSWORD, here,
                 AccountCalls.changeBody("not the password at all", AccountCalls.NEW_PASSWORD));
 
         assertThat(wrong.status()).as(wrong.body()).isEqualTo(401);
@@ -147,9 +150,9 @@ class AccountPasswordIntegrationTests {
     void changeWhenFieldsMissingThenInvalidRequest() {
         String here = gateway.login.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply missing = gateway.post(AccountCalls.PASSWORD, here, AccountCalls.json("new_password",
+        Reply missing = gateway.post(AccountCalls.PASSWORD, here, AccountCalls.json("new_password",
                 AccountCalls.NEW_PASSWORD));
-        LoginCalls.Reply unknown = gateway.post(AccountCalls.PASSWORD, here, "{\"password\":\"x\"}");
+        Reply unknown = gateway.post(AccountCalls.PASSWORD, here, "{\"password\":\"x\"}");
 
         assertThat(missing.status()).isEqualTo(400);
         assertThat(missing.errorCode()).isEqualTo("invalid_request");
@@ -166,7 +169,7 @@ class AccountPasswordIntegrationTests {
         String weak = weak(kind, email);
         String before = passwordHash(email);
 
-        LoginCalls.Reply reply = gateway.post(AccountCalls.PASSWORD, here,
+        Reply reply = gateway.post(AccountCalls.PASSWORD, here,
                 AccountCalls.changeBody(LoginCalls.PASSWORD, weak));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
@@ -201,7 +204,7 @@ class AccountPasswordIntegrationTests {
         // the local part is long enough to be a password of 12 characters
         String weak = weak(kind, email);
 
-        LoginCalls.Reply reply = gateway.postWithKey("/api/admin/users", TestInfrastructure.get().adminKey,
+        Reply reply = gateway.postWithKey("/api/admin/users", TestInfrastructure.get().adminKey,
                 AccountCalls.json("email", email, "password", weak, "role", "member"));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
@@ -214,7 +217,7 @@ class AccountPasswordIntegrationTests {
     void adminCreateWhenPasswordStrongThenCreated() {
         String email = "strong-" + Long.toHexString(System.nanoTime()) + "@example.test";
 
-        LoginCalls.Reply reply = gateway.postWithKey("/api/admin/users", TestInfrastructure.get().adminKey,
+        Reply reply = gateway.postWithKey("/api/admin/users", TestInfrastructure.get().adminKey,
                 AccountCalls.json("email", email, "password", AccountCalls.NEW_PASSWORD, "role", "member"));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
@@ -226,15 +229,15 @@ class AccountPasswordIntegrationTests {
         String key = TestData.key(AccountCalls.userId(email), List.of("read:assets", "write:assets"));
         String before = passwordHash(email);
 
-        LoginCalls.Reply change = gateway.postWithKey(AccountCalls.PASSWORD, key,
+        Reply change = gateway.postWithKey(AccountCalls.PASSWORD, key,
                 AccountCalls.changeBody(LoginCalls.PASSWORD, AccountCalls.NEW_PASSWORD));
-        LoginCalls.Reply list = gateway.getWithKey(AccountCalls.SESSIONS, key);
-        LoginCalls.Reply end = gateway.deleteWithKey(AccountCalls.SESSIONS + "/abc", key);
-        LoginCalls.Reply anonymous = gateway.post(AccountCalls.PASSWORD, null,
+        Reply list = gateway.getWithKey(AccountCalls.SESSIONS, key);
+        Reply end = gateway.deleteWithKey(AccountCalls.SESSIONS + "/abc", key);
+        Reply anonymous = gateway.post(AccountCalls.PASSWORD, null,
                 AccountCalls.changeBody(LoginCalls.PASSWORD, AccountCalls.NEW_PASSWORD));
-        LoginCalls.Reply badKey = gateway.getWithKey(AccountCalls.SESSIONS, TestData.unknownKey());
+        Reply badKey = gateway.getWithKey(AccountCalls.SESSIONS, TestData.unknownKey());
 
-        for (LoginCalls.Reply reply : List.of(change, list, end)) {
+        for (Reply reply : List.of(change, list, end)) {
             assertThat(reply.status()).as(reply.body()).isEqualTo(403);
             ErrorEnvelopes.assertEnvelope(reply.body(), "forbidden");
         }
@@ -260,10 +263,10 @@ class AccountPasswordIntegrationTests {
                 assertThat(calls.post(AccountCalls.PASSWORD, here, body).status()).isEqualTo(401);
             }
 
-            LoginCalls.Reply third = calls.post(AccountCalls.PASSWORD, here, body);
-            LoginCalls.Reply right = calls.post(AccountCalls.PASSWORD, here,
+            Reply third = calls.post(AccountCalls.PASSWORD, here, body);
+            Reply right = calls.post(AccountCalls.PASSWORD, here,
                     AccountCalls.changeBody(LoginCalls.PASSWORD, AccountCalls.NEW_PASSWORD));
-            LoginCalls.Reply login = calls.login.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+            Reply login = calls.login.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
             assertThat(third.status()).as(third.body()).isEqualTo(429);
             assertThat(right.status()).as("locked even with the right password").isEqualTo(429);
@@ -283,7 +286,7 @@ class AccountPasswordIntegrationTests {
                     AccountCalls.changeBody("a wrong guess number 1", AccountCalls.NEW_PASSWORD)).status())
                     .isEqualTo(401);
 
-            LoginCalls.Reply limited = calls.post(AccountCalls.PASSWORD, here,
+            Reply limited = calls.post(AccountCalls.PASSWORD, here,
                     AccountCalls.changeBody(LoginCalls.PASSWORD, AccountCalls.NEW_PASSWORD));
 
             assertThat(limited.status()).as(limited.body()).isEqualTo(429);

@@ -1,12 +1,16 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.account;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
 import io.s4e.gateway.cluster.RedisKeyProperties;
+import io.s4e.gateway.session.SessionLastSeen;
+import io.s4e.gateway.support.AccountCalls;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +19,6 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,7 +71,7 @@ class SessionListIntegrationTests {
         String phone = gateway.token(email, LoginCalls.PASSWORD, "Mozilla/5.0 (iPhone) Safari/604.1");
         String stranger = gateway.login.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply reply = gateway.get(AccountCalls.SESSIONS, laptop);
+        Reply reply = gateway.get(AccountCalls.SESSIONS, laptop);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode list = reply.data();
@@ -97,13 +100,13 @@ class SessionListIntegrationTests {
     /** A session issued by the MFA step and one issued by a refresh carry the device of the request that issued them. */
     @Test
     void listWhenIssuedByTheMfaStepOrARefreshThenItsDeviceIsTheIssuingRequest() {
-        String secret = MfaLoginIntegrationTests.newSecret();
-        String email = MfaLoginIntegrationTests.mfaUser(secret, false);
-        LoginCalls.Reply step = gateway.postWithAgent("/api/user/auth/login",
+        String secret = LoginCalls.newSecret();
+        String email = LoginCalls.mfaUser(secret, false);
+        Reply step = gateway.postWithAgent("/api/user/auth/login",
                 LoginCalls.body(email, LoginCalls.PASSWORD), "Password-Agent/1.0");
         String mfaToken = step.json().path("data").path("mfa_token").asString();
-        LoginCalls.Reply verified = gateway.postWithAgent("/api/user/auth/mfa/verify",
-                MfaLoginIntegrationTests.verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"),
+        Reply verified = gateway.postWithAgent("/api/user/auth/mfa/verify",
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"),
                 "Verify-Agent/2.0");
         String token = verified.data().path("token").asString();
 
@@ -166,7 +169,7 @@ class SessionListIntegrationTests {
             String phone = there.login.token(email);
             assertThat(there.get("/api/assets/1", phone).status()).as("cached on the other replica").isEqualTo(200);
 
-            LoginCalls.Reply ended = gateway.delete(AccountCalls.SESSIONS + "/" + sid(phone), here);
+            Reply ended = gateway.delete(AccountCalls.SESSIONS + "/" + sid(phone), here);
             long start = System.nanoTime();
             int status = there.get("/api/assets/1", phone).status();
             while (status != 401 && System.nanoTime() - start < 2_000_000_000L) {
@@ -192,9 +195,9 @@ class SessionListIntegrationTests {
         String mine = gateway.login.token(LoginCalls.userWithPassword("member"));
         String theirs = gateway.login.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply foreign = gateway.delete(AccountCalls.SESSIONS + "/" + sid(theirs), mine);
-        LoginCalls.Reply unknown = gateway.delete(AccountCalls.SESSIONS + "/AAAAAAAAAAAAAAAAAAAAAAAA", mine);
-        LoginCalls.Reply odd = gateway.delete(AccountCalls.SESSIONS + "/a.b", mine);
+        Reply foreign = gateway.delete(AccountCalls.SESSIONS + "/" + sid(theirs), mine);
+        Reply unknown = gateway.delete(AccountCalls.SESSIONS + "/AAAAAAAAAAAAAAAAAAAAAAAA", mine);
+        Reply odd = gateway.delete(AccountCalls.SESSIONS + "/a.b", mine);
 
         assertThat(foreign.status()).as(foreign.body()).isEqualTo(404);
         ErrorEnvelopes.assertEnvelope(foreign.body(), "not_found");
@@ -207,11 +210,11 @@ class SessionListIntegrationTests {
     void endWhenTheCurrentSessionThenItEndsAndTheCookieIsCleared() {
         String token = gateway.login.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply ended = gateway.delete(AccountCalls.SESSIONS + "/" + sid(token), token);
+        Reply ended = gateway.delete(AccountCalls.SESSIONS + "/" + sid(token), token);
 
         assertThat(ended.status()).as(ended.body()).isEqualTo(200);
         assertThat(ended.data().path("current").asBoolean()).isTrue();
-        assertThat(ended.headers().getFirst(HttpHeaders.SET_COOKIE)).startsWith("token=;");
+        assertThat(ended.setCookie()).startsWith("token=;");
         assertThat(gateway.get("/api/assets/1", token).status()).isEqualTo(401);
     }
 

@@ -1,13 +1,11 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.mfa;
 
-import java.time.Instant;
-
-import io.s4e.gateway.mfa.TotpAlgorithm;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
-import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -34,17 +32,12 @@ class MfaEnrollmentIntegrationTests {
         gateway = new LoginCalls(port);
     }
 
-    /** The current TOTP code of {@code secret}. */
-    static String codeNow(String secret) {
-        return TotpAlgorithm.code(new Base32().decode(secret), TotpAlgorithm.step(Instant.now()), TotpAlgorithm.DIGITS);
-    }
-
     @Test
     void setupWhenSessionThenSecretAndOtpauthUriStoredButNotEnabled() {
         String email = LoginCalls.userWithPassword("member");
         String token = gateway.token(email);
 
-        LoginCalls.Reply reply = gateway.post(SETUP, token, null);
+        Reply reply = gateway.post(SETUP, token, null);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode data = reply.data();
@@ -63,10 +56,10 @@ class MfaEnrollmentIntegrationTests {
         String email = LoginCalls.userWithPassword("member");
         String token = gateway.token(email);
         String secret = gateway.post(SETUP, token, null).data().get("secret").asString();
-        String code = codeNow(secret);
+        String code = LoginCalls.codeNow(secret);
 
-        LoginCalls.Reply confirmed = gateway.post(CONFIRM, token, "{\"code\":\"" + code + "\"}");
-        LoginCalls.Reply replayed = gateway.post(CONFIRM, token, "{\"code\":\"" + code + "\"}");
+        Reply confirmed = gateway.post(CONFIRM, token, "{\"code\":\"" + code + "\"}");
+        Reply replayed = gateway.post(CONFIRM, token, "{\"code\":\"" + code + "\"}");
 
         assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
         assertThat(confirmed.data().get("totp_enabled").asBoolean()).isTrue();
@@ -83,9 +76,9 @@ class MfaEnrollmentIntegrationTests {
         String email = LoginCalls.userWithPassword("member");
         String token = gateway.token(email);
         String secret = gateway.post(SETUP, token, null).data().get("secret").asString();
-        String wrong = codeNow(secret).equals("000000") ? "000001" : "000000";
+        String wrong = LoginCalls.codeNow(secret).equals("000000") ? "000001" : "000000";
 
-        LoginCalls.Reply reply = gateway.post(CONFIRM, token, "{\"code\":\"" + wrong + "\"}");
+        Reply reply = gateway.post(CONFIRM, token, "{\"code\":\"" + wrong + "\"}");
 
         assertThat(reply.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(reply.body(), "unauthorized");
@@ -96,8 +89,8 @@ class MfaEnrollmentIntegrationTests {
     void confirmWhenNoSetupOrNoCodeThenInvalidRequest() {
         String token = gateway.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply withoutSetup = gateway.post(CONFIRM, token, "{\"code\":\"123456\"}");
-        LoginCalls.Reply withoutCode = gateway.post(CONFIRM, token, "{}");
+        Reply withoutSetup = gateway.post(CONFIRM, token, "{\"code\":\"123456\"}");
+        Reply withoutCode = gateway.post(CONFIRM, token, "{}");
 
         assertThat(withoutSetup.status()).isEqualTo(400);
         ErrorEnvelopes.assertEnvelope(withoutSetup.body(), "invalid_request");
@@ -106,15 +99,15 @@ class MfaEnrollmentIntegrationTests {
 
     @Test
     void setupWhenTotpAlreadyEnabledThenConflict() {
-        String secret = MfaLoginIntegrationTests.newSecret();
-        String email = MfaLoginIntegrationTests.mfaUser(secret, false);
-        LoginCalls.Reply step = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        String secret = LoginCalls.newSecret();
+        String email = LoginCalls.mfaUser(secret, false);
+        Reply step = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
         String mfaToken = step.json().path("data").path("mfa_token").asString();
-        LoginCalls.Reply verified = gateway.post("/api/user/auth/mfa/verify", null,
-                MfaLoginIntegrationTests.verifyBody(mfaToken, codeNow(secret), "totp"));
+        Reply verified = gateway.post("/api/user/auth/mfa/verify", null,
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
 
-        LoginCalls.Reply reply = gateway.post(SETUP, verified.data().get("token").asString(), null);
+        Reply reply = gateway.post(SETUP, verified.data().get("token").asString(), null);
 
         assertThat(reply.status()).as("a recent MFA session, TOTP already on").isEqualTo(409);
     }
@@ -125,7 +118,7 @@ class MfaEnrollmentIntegrationTests {
         String token = gateway.token(email);
         TestData.update("UPDATE users SET email_mfa_enabled = true WHERE email = ? RETURNING id", email);
 
-        LoginCalls.Reply reply = gateway.post(SETUP, token, null);
+        Reply reply = gateway.post(SETUP, token, null);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(403);
         assertThat(reply.errorCode()).isEqualTo("mfa_required");
@@ -136,7 +129,7 @@ class MfaEnrollmentIntegrationTests {
         String email = LoginCalls.userWithPassword("member");
         String token = gateway.token(email);
 
-        LoginCalls.Reply reply = gateway.post(EMAIL, token, null);
+        Reply reply = gateway.post(EMAIL, token, null);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.data().get("email_enabled").asBoolean()).isTrue();

@@ -1,7 +1,6 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.login;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -9,9 +8,9 @@ import java.util.List;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
-import io.s4e.gateway.support.TestData;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.TestInfrastructure;
-import org.apache.commons.codec.binary.Base32;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -19,7 +18,6 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,35 +40,16 @@ class MfaLoginIntegrationTests {
         gateway = new LoginCalls(port);
     }
 
-    /** A user with {@link LoginCalls#PASSWORD} and the given factors; returns its email. */
-    static String mfaUser(String totpSecret, boolean email) {
-        String address = LoginCalls.userWithPassword("member");
-        TestData.update("UPDATE users SET totp_secret = ?, totp_enabled = ?, email_mfa_enabled = ? WHERE email = ?",
-                totpSecret == null ? null : TestData.sealTotpSecret(address, totpSecret), totpSecret != null, email,
-                address);
-        return address;
-    }
-
-    static String newSecret() {
-        byte[] bytes = new byte[20];
-        new SecureRandom().nextBytes(bytes);
-        return new Base32().encodeAsString(bytes).replace("=", "");
-    }
-
-    static String verifyBody(String mfaToken, String code, String method) {
-        return "{\"mfa_token\":\"" + mfaToken + "\",\"code\":\"" + code + "\",\"method\":\"" + method + "\"}";
-    }
-
     /** Logs in with the password; fails unless mfa_required; returns the mfa_token. */
     String mfaToken(String email) {
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(reply.json().path("status").asString()).as(reply.body()).isEqualTo("mfa_required");
         return reply.json().path("data").path("mfa_token").asString();
     }
 
     private static String wrongCode(String secret) {
-        return MfaEnrollmentIntegrationTests.codeNow(secret).equals("000000") ? "000001" : "000000";
+        return LoginCalls.codeNow(secret).equals("000000") ? "000001" : "000000";
     }
 
     private static JsonNode claims(String token) {
@@ -80,9 +59,9 @@ class MfaLoginIntegrationTests {
 
     @Test
     void loginWhenTotpEnabledThenMfaRequiredWithMethodsAndNoSession() {
-        String email = mfaUser(newSecret(), false);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), false);
 
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
         assertThat(reply.status()).isEqualTo(200);
         JsonNode json = reply.json();
@@ -90,23 +69,23 @@ class MfaLoginIntegrationTests {
         assertThat(json.path("data").path("mfa_token").asString()).matches("mfa_temp_[A-Za-z0-9_-]{43}");
         assertThat(json.path("data").path("methods").toString()).isEqualTo("[\"totp\"]");
         assertThat(json.path("data").has("token")).isFalse();
-        assertThat(reply.headers().get(HttpHeaders.SET_COOKIE)).isNull();
+        assertThat(reply.setCookies()).isEmpty();
     }
 
     @Test
     void loginWhenTotpAndEmailEnabledThenBothMethodsInOrder() {
-        String email = mfaUser(newSecret(), true);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), true);
 
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
 
         assertThat(reply.json().path("data").path("methods").toString()).isEqualTo("[\"totp\",\"email\"]");
     }
 
     @Test
     void loginWhenWrongPasswordOfMfaUserThenUnauthorizedWithoutMfaToken() {
-        String email = mfaUser(newSecret(), true);
+        String email = LoginCalls.mfaUser(LoginCalls.newSecret(), true);
 
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, "a wrong but long password"));
+        Reply reply = gateway.login(LoginCalls.body(email, "a wrong but long password"));
 
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.body()).doesNotContain("mfa_temp_");
@@ -114,46 +93,46 @@ class MfaLoginIntegrationTests {
 
     @Test
     void verifyWhenTotpCodeThenSessionWithMfaPassesMfaRouteAndPasswordOnlySessionDoesNot() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
         String passwordOnly = gateway.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply verified = gateway.post(VERIFY, null,
-                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+        Reply verified = gateway.post(VERIFY, null,
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
 
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
         String token = verified.data().get("token").asString();
         assertThat(verified.data().path("user").path("role").asString()).isEqualTo("member");
-        assertThat(verified.headers().getFirst(HttpHeaders.SET_COOKIE)).startsWith("token=" + token);
+        assertThat(verified.setCookie()).startsWith("token=" + token);
         assertThat(claims(token).path("amr").toString()).isEqualTo("[\"pwd\",\"mfa\",\"otp\"]");
         assertThat(gateway.get("/mfa-only/x", token).status()).isEqualTo(200);
-        LoginCalls.Reply refused = gateway.get("/mfa-only/x", passwordOnly);
+        Reply refused = gateway.get("/mfa-only/x", passwordOnly);
         assertThat(refused.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(refused.body(), "mfa_required");
     }
 
     @Test
     void verifyWhenMfaTokenUsedOnceThenRefusedTheSecondTime() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
-        String code = MfaEnrollmentIntegrationTests.codeNow(secret);
-        assertThat(gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp")).status()).isEqualTo(200);
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
+        String code = LoginCalls.codeNow(secret);
+        assertThat(gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, code, "totp")).status()).isEqualTo(200);
 
-        LoginCalls.Reply again = gateway.post(VERIFY, null, verifyBody(mfaToken, code, "totp"));
+        Reply again = gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, code, "totp"));
 
         assertThat(again.status()).isEqualTo(401);
     }
 
     @Test
     void verifyWhenTotpCodeReplayedWithAnotherMfaTokenThenRefused() {
-        String secret = newSecret();
-        String email = mfaUser(secret, false);
+        String secret = LoginCalls.newSecret();
+        String email = LoginCalls.mfaUser(secret, false);
         String first = mfaToken(email);
         String second = mfaToken(email);
-        String code = MfaEnrollmentIntegrationTests.codeNow(secret);
-        assertThat(gateway.post(VERIFY, null, verifyBody(first, code, "totp")).status()).isEqualTo(200);
+        String code = LoginCalls.codeNow(secret);
+        assertThat(gateway.post(VERIFY, null, LoginCalls.verifyBody(first, code, "totp")).status()).isEqualTo(200);
 
-        LoginCalls.Reply replayed = gateway.post(VERIFY, null, verifyBody(second, code, "totp"));
+        Reply replayed = gateway.post(VERIFY, null, LoginCalls.verifyBody(second, code, "totp"));
 
         assertThat(replayed.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(replayed.body(), "unauthorized");
@@ -161,36 +140,36 @@ class MfaLoginIntegrationTests {
 
     @Test
     void verifyWhenFiveWrongCodesThenMfaTokenEnded() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
 
         for (int i = 0; i < 5; i++) {
-            assertThat(gateway.post(VERIFY, null, verifyBody(mfaToken, wrongCode(secret), "totp")).status())
+            assertThat(gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, wrongCode(secret), "totp")).status())
                     .isEqualTo(401);
         }
-        LoginCalls.Reply correctAfterwards = gateway.post(VERIFY, null,
-                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+        Reply correctAfterwards = gateway.post(VERIFY, null,
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
 
         assertThat(correctAfterwards.status()).isEqualTo(401);
     }
 
     @Test
     void verifyWhenFourWrongCodesThenCorrectCodeStillAccepted() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
 
         for (int i = 0; i < 4; i++) {
-            gateway.post(VERIFY, null, verifyBody(mfaToken, wrongCode(secret), "totp"));
+            gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, wrongCode(secret), "totp"));
         }
-        LoginCalls.Reply reply = gateway.post(VERIFY, null,
-                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp"));
+        Reply reply = gateway.post(VERIFY, null,
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp"));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
     }
 
     @Test
     void verifyWhenUnknownMfaTokenThenUnauthorized() {
-        LoginCalls.Reply reply = gateway.post(VERIFY, null, verifyBody("mfa_temp_unknown", "123456", "totp"));
+        Reply reply = gateway.post(VERIFY, null, LoginCalls.verifyBody("mfa_temp_unknown", "123456", "totp"));
 
         assertThat(reply.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(reply.body(), "unauthorized");
@@ -198,28 +177,28 @@ class MfaLoginIntegrationTests {
 
     @Test
     void verifyWhenMalformedBodyUnknownMethodOrMethodNotEnabledThenInvalidRequest() {
-        String secret = newSecret();
-        String mfaToken = mfaToken(mfaUser(secret, false));
+        String secret = LoginCalls.newSecret();
+        String mfaToken = mfaToken(LoginCalls.mfaUser(secret, false));
 
-        LoginCalls.Reply notJson = gateway.post(VERIFY, null, "{not json");
-        LoginCalls.Reply missingCode = gateway.post(VERIFY, null, "{\"mfa_token\":\"" + mfaToken + "\"}");
-        LoginCalls.Reply unknownMethod = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "sms"));
-        LoginCalls.Reply notEnabled = gateway.post(VERIFY, null, verifyBody(mfaToken, "123456", "email"));
+        Reply notJson = gateway.post(VERIFY, null, "{not json");
+        Reply missingCode = gateway.post(VERIFY, null, "{\"mfa_token\":\"" + mfaToken + "\"}");
+        Reply unknownMethod = gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, "123456", "sms"));
+        Reply notEnabled = gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, "123456", "email"));
 
-        for (LoginCalls.Reply reply : new LoginCalls.Reply[] {notJson, missingCode, unknownMethod, notEnabled}) {
+        for (Reply reply : new Reply[] {notJson, missingCode, unknownMethod, notEnabled}) {
             assertThat(reply.status()).as(reply.body()).isEqualTo(400);
             ErrorEnvelopes.assertEnvelope(reply.body(), "invalid_request");
         }
         assertThat(gateway.post(VERIFY, null,
-                verifyBody(mfaToken, MfaEnrollmentIntegrationTests.codeNow(secret), "totp")).status())
+                LoginCalls.verifyBody(mfaToken, LoginCalls.codeNow(secret), "totp")).status())
                 .as("invalid requests use no attempt").isEqualTo(200);
     }
 
     @Test
     void requestWhenMfaTempTokenAsCredentialThenForbiddenMfaRequired() {
-        String mfaToken = mfaToken(mfaUser(newSecret(), false));
+        String mfaToken = mfaToken(LoginCalls.mfaUser(LoginCalls.newSecret(), false));
 
-        LoginCalls.Reply reply = gateway.get("/api/assets/1", mfaToken);
+        Reply reply = gateway.get("/api/assets/1", mfaToken);
 
         assertThat(reply.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(reply.body(), "mfa_required");
@@ -227,7 +206,7 @@ class MfaLoginIntegrationTests {
 
     @Test
     void loginWhenMfaRequiredThenRedisHoldsTheTokenHashForFiveMinutesNeverTheToken() {
-        String mfaToken = mfaToken(mfaUser(newSecret(), false));
+        String mfaToken = mfaToken(LoginCalls.mfaUser(LoginCalls.newSecret(), false));
         String prefix = TestInfrastructure.get().redisPrefix;
         String key = prefix + "mfa:" + SecretHashes.sha256(mfaToken);
 

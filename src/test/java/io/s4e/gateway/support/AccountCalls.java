@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.support;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,8 +8,6 @@ import java.util.regex.Pattern;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import io.s4e.gateway.support.TestClients;
-import io.s4e.gateway.support.TestData;
 import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.http.HttpHeaders;
@@ -17,26 +15,26 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Calls of the account self-service endpoints (CONTRACT §10) against one gateway, as {@link LoginCalls.Reply}s. */
-final class AccountCalls {
+/** Calls of the account self-service endpoints (CONTRACT §10) against one gateway, as {@link Reply}s. */
+public final class AccountCalls {
 
-    static final String ME = "/api/user/me";
-    static final String PASSWORD = "/api/user/password";
-    static final String FORGOT = "/api/user/auth/password/forgot";
-    static final String RESET = "/api/user/auth/password/reset";
-    static final String SESSIONS = "/api/user/sessions";
-    static final String NEW_PASSWORD = "a brand new passphrase for tests";
-    static final Pattern RESET_TOKEN = Pattern.compile("pwr_[A-Za-z0-9_-]{43}");
+    public static final String ME = "/api/user/me";
+    public static final String PASSWORD = "/api/user/password";
+    public static final String FORGOT = "/api/user/auth/password/forgot";
+    public static final String RESET = "/api/user/auth/password/reset";
+    public static final String SESSIONS = "/api/user/sessions";
+    public static final String NEW_PASSWORD = "a brand new passphrase for tests";
+    public static final Pattern RESET_TOKEN = Pattern.compile("pwr_[A-Za-z0-9_-]{43}");
 
-    final LoginCalls login;
+    public final LoginCalls login;
     private final WebTestClient client;
 
-    AccountCalls(int port) {
+    public AccountCalls(int port) {
         this.login = new LoginCalls(port);
         this.client = TestClients.of(port);
     }
 
-    static String json(String... namesAndValues) {
+    public static String json(String... namesAndValues) {
         StringBuilder json = new StringBuilder("{");
         for (int i = 0; i < namesAndValues.length; i += 2) {
             if (i > 0) {
@@ -48,25 +46,25 @@ final class AccountCalls {
         return json.append('}').toString();
     }
 
-    static String changeBody(String current, String next) {
+    public static String changeBody(String current, String next) {
         return json("current_password", current, "new_password", next);
     }
 
-    static String resetBody(String token, String next) {
+    public static String resetBody(String token, String next) {
         return json("token", token, "new_password", next);
     }
 
-    static String forgotBody(String email) {
+    public static String forgotBody(String email) {
         return json("email", email);
     }
 
-    static long userId(String email) {
-        return Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", email));
+    public static long userId(String email) {
+        return TestUsers.id(email);
     }
 
     /** A login with {@code userAgent} as its {@code User-Agent}; fails unless 200; returns the token. */
-    String token(String email, String password, String userAgent) {
-        LoginCalls.Reply reply = LoginCalls.reply(client.post().uri("/api/user/auth/login")
+    public String token(String email, String password, String userAgent) {
+        Reply reply = Reply.of(client.post().uri("/api/user/auth/login")
                 .header(HttpHeaders.USER_AGENT, userAgent)
                 .header(HttpHeaders.CONTENT_TYPE, "application/json")
                 .bodyValue(LoginCalls.body(email, password)));
@@ -74,43 +72,43 @@ final class AccountCalls {
         return reply.data().get("token").asString();
     }
 
-    LoginCalls.Reply post(String path, String token, String json) {
+    public Reply post(String path, String token, String json) {
         return login.post(path, token, json);
     }
 
-    LoginCalls.Reply get(String path, String token) {
+    public Reply get(String path, String token) {
         return login.get(path, token);
     }
 
     /** {@code POST path} without credential, with {@code userAgent} as its {@code User-Agent}. */
-    LoginCalls.Reply postWithAgent(String path, String json, String userAgent) {
-        return LoginCalls.reply(client.post().uri(path).header(HttpHeaders.USER_AGENT, userAgent)
+    public Reply postWithAgent(String path, String json, String userAgent) {
+        return Reply.of(client.post().uri(path).header(HttpHeaders.USER_AGENT, userAgent)
                 .header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json));
     }
 
-    LoginCalls.Reply getAnonymous(String path) {
-        return LoginCalls.reply(client.get().uri(path));
+    public Reply getAnonymous(String path) {
+        return Reply.of(client.get().uri(path));
     }
 
-    LoginCalls.Reply getWithKey(String path, String key) {
-        return LoginCalls.reply(client.get().uri(path).header("X-API-Key", key));
+    public Reply getWithKey(String path, String key) {
+        return Reply.of(client.get().uri(path).header("X-API-Key", key));
     }
 
-    LoginCalls.Reply postWithKey(String path, String key, String json) {
-        return LoginCalls.reply(client.post().uri(path).header("X-API-Key", key)
+    public Reply postWithKey(String path, String key, String json) {
+        return Reply.of(client.post().uri(path).header("X-API-Key", key)
                 .header(HttpHeaders.CONTENT_TYPE, "application/json").bodyValue(json));
     }
 
-    LoginCalls.Reply deleteWithKey(String path, String key) {
-        return LoginCalls.reply(client.delete().uri(path).header("X-API-Key", key));
+    public Reply deleteWithKey(String path, String key) {
+        return Reply.of(client.delete().uri(path).header("X-API-Key", key));
     }
 
-    LoginCalls.Reply delete(String path, String token) {
-        return LoginCalls.reply(client.delete().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
+    public Reply delete(String path, String token) {
+        return Reply.of(client.delete().uri(path).header(HttpHeaders.AUTHORIZATION, "Bearer " + token));
     }
 
     /** The reset token of the newest of {@code expectedCount} mails to {@code email}, waiting for it. */
-    static String mailedToken(GreenMail smtp, String email, int expectedCount) throws Exception {
+    public static String mailedToken(GreenMail smtp, String email, int expectedCount) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         MimeMessage[] messages = smtp.getReceivedMessagesForDomain(email);
         while (messages.length < expectedCount && System.nanoTime() < deadline) {
@@ -127,7 +125,8 @@ final class AccountCalls {
      * Waits up to 5 s for an audit row of {@code event} with {@code outcome} about {@code userId} whose detail holds
      * {@code detail} (a JSON fragment such as {@code "result": "mailed"}), and returns its detail.
      */
-    static String awaitAudit(String event, String outcome, long userId, String detail) throws InterruptedException {
+    public static String awaitAudit(String event, String outcome, long userId, String detail)
+            throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         String found = null;
         while (found == null && System.nanoTime() < deadline) {
@@ -142,7 +141,7 @@ final class AccountCalls {
         return found;
     }
 
-    static String sha256(String value) throws Exception {
+    public static String sha256(String value) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(value.getBytes(StandardCharsets.UTF_8)));
     }

@@ -1,6 +1,8 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.apikey;
 
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +28,12 @@ class SessionKeyManagementIntegrationTests {
     void createWhenMemberSessionAndScopesWithinRoleThenOwnKeyThatWorks() {
         String token = gateway.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply created = gateway.post("/api/keys", token,
+        Reply created = gateway.post("/api/keys", token,
                 "{\"name\":\"member key\",\"scopes\":[\"read:assets\",\"write:assets\"]}");
 
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String key = created.data().get("key").asString();
-        LoginCalls.Reply forwarded = gateway.get("/api/assets/1", key);
+        Reply forwarded = gateway.get("/api/assets/1", key);
         assertThat(forwarded.status()).isEqualTo(200);
         assertThat(forwarded.body()).contains("\"x-s4e-auth-method\":[\"api_key\"]");
     }
@@ -40,7 +42,7 @@ class SessionKeyManagementIntegrationTests {
     void createWhenMemberSessionAsksForAdminScopeThenForbiddenAndNothingStored() {
         String token = gateway.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply refused = gateway.post("/api/keys", token,
+        Reply refused = gateway.post("/api/keys", token,
                 "{\"name\":\"too much\",\"scopes\":[\"read:assets\",\"admin\"]}");
 
         assertThat(refused.status()).isEqualTo(403);

@@ -1,17 +1,17 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.login;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.SecondGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-
-import org.springframework.http.HttpHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -38,12 +38,12 @@ class RefreshIntegrationTests {
     void refreshWhenCalledThenNewTokenWorksAndOldEndsAfterGrace() throws InterruptedException {
         String old = calls.token(LoginCalls.userWithPassword("member"));
 
-        LoginCalls.Reply refreshed = calls.post("/api/user/auth/refresh", old, null);
+        Reply refreshed = calls.post("/api/user/auth/refresh", old, null);
 
         assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
         String fresh = refreshed.data().get("token").asString();
         assertThat(fresh).isNotEqualTo(old);
-        assertThat(refreshed.headers().getFirst(HttpHeaders.SET_COOKIE)).startsWith("token=" + fresh + ";")
+        assertThat(refreshed.setCookie()).startsWith("token=" + fresh + ";")
                 .doesNotContain("Secure");
         assertThat(calls.get("/api/assets/1", fresh).status()).isEqualTo(200);
         assertThat(calls.get("/api/assets/1", old).status()).as("within the grace").isEqualTo(200);
@@ -63,11 +63,11 @@ class RefreshIntegrationTests {
         assertThat(expiry(token)).isCloseTo(loginAround.plusSeconds(3600), within(5, java.time.temporal.ChronoUnit.SECONDS));
 
         for (int i = 0; i < 3; i++) {
-            LoginCalls.Reply reply = calls.post("/api/user/auth/refresh", token, null);
+            Reply reply = calls.post("/api/user/auth/refresh", token, null);
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
             token = reply.data().get("token").asString();
             assertThat(expiry(token)).isBeforeOrEqualTo(loginAround.plusSeconds(3602));
-            assertThat(reply.headers().getFirst(HttpHeaders.SET_COOKIE)).containsPattern("Max-Age=3[56]\\d\\d;");
+            assertThat(reply.setCookie()).containsPattern("Max-Age=3[56]\\d\\d;");
         }
         assertThat(calls.get("/api/assets/1", token).status()).isEqualTo(200);
     }

@@ -1,4 +1,4 @@
-package io.s4e.gateway.session;
+package io.s4e.gateway.mfa;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 
 import io.s4e.gateway.support.ErrorEnvelopes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
+import io.s4e.gateway.support.LoginCalls;
+import io.s4e.gateway.support.Reply;
 import io.s4e.gateway.support.StoredText;
 import io.s4e.gateway.support.TestData;
 import io.s4e.gateway.support.TestInfrastructure;
@@ -49,20 +51,20 @@ class FactorsIntegrationTests {
     }
 
     static MfaUser mfaUser(boolean email) {
-        String secret = MfaLoginIntegrationTests.newSecret();
-        String address = MfaLoginIntegrationTests.mfaUser(secret, email);
+        String secret = LoginCalls.newSecret();
+        String address = LoginCalls.mfaUser(secret, email);
         return new MfaUser(address, secret,
                 Long.parseLong(TestData.queryString("SELECT id FROM users WHERE email = ?", address)));
     }
 
     String mfaToken(String email) {
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
         assertThat(reply.json().path("status").asString()).as(reply.body()).isEqualTo("mfa_required");
         return reply.json().path("data").path("mfa_token").asString();
     }
 
     List<String> methodsOffered(String email) {
-        LoginCalls.Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
+        Reply reply = gateway.login(LoginCalls.body(email, LoginCalls.PASSWORD));
         List<String> methods = new ArrayList<>();
         reply.json().path("data").path("methods").forEach(m -> methods.add(m.asString()));
         return methods;
@@ -70,22 +72,22 @@ class FactorsIntegrationTests {
 
     /** A session that passed MFA with TOTP just now. */
     String recentMfaSession(MfaUser user) {
-        LoginCalls.Reply verified = gateway.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(
-                mfaToken(user.email()), MfaEnrollmentIntegrationTests.codeNow(user.secret()), "totp"));
+        Reply verified = gateway.post(VERIFY, null, LoginCalls.verifyBody(
+                mfaToken(user.email()), LoginCalls.codeNow(user.secret()), "totp"));
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);
         return verified.data().get("token").asString();
     }
 
     List<String> generate(String session) {
-        LoginCalls.Reply reply = gateway.post(CODES, session, null);
+        Reply reply = gateway.post(CODES, session, null);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         List<String> codes = new ArrayList<>();
         reply.data().get("codes").forEach(code -> codes.add(code.asString()));
         return codes;
     }
 
-    LoginCalls.Reply verifyRecovery(String mfaToken, String code) {
-        return gateway.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(mfaToken, code, "recovery_code"));
+    Reply verifyRecovery(String mfaToken, String code) {
+        return gateway.post(VERIFY, null, LoginCalls.verifyBody(mfaToken, code, "recovery_code"));
     }
 
     /** Waits up to 5 s (audit events are written in batches) for {@code sql} to count at least {@code atLeast}. */
@@ -140,7 +142,7 @@ class FactorsIntegrationTests {
         MfaUser user = mfaUser(false);
         List<String> codes = generate(recentMfaSession(user));
 
-        LoginCalls.Reply first = verifyRecovery(mfaToken(user.email()), codes.get(3));
+        Reply first = verifyRecovery(mfaToken(user.email()), codes.get(3));
 
         assertThat(first.status()).as(first.body()).isEqualTo(200);
         String token = first.data().get("token").asString();
@@ -149,10 +151,10 @@ class FactorsIntegrationTests {
         assertThat(count("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", user.id())).isEqualTo(9);
         assertThat(gateway.get("/api/user/me", token).data().path("mfa").path("recovery_codes_left").asInt())
                 .as("the account summary counts the codes left").isEqualTo(9);
-        LoginCalls.Reply again = verifyRecovery(mfaToken(user.email()), codes.get(3));
+        Reply again = verifyRecovery(mfaToken(user.email()), codes.get(3));
         assertThat(again.status()).isEqualTo(401);
         ErrorEnvelopes.assertEnvelope(again.body(), "unauthorized");
-        LoginCalls.Reply typedLoosely = verifyRecovery(mfaToken(user.email()),
+        Reply typedLoosely = verifyRecovery(mfaToken(user.email()),
                 " " + codes.get(4).toUpperCase().replace("-", "") + " ");
         assertThat(typedLoosely.status()).as("upper case, no hyphen, spaces").isEqualTo(200);
     }
@@ -228,7 +230,7 @@ class FactorsIntegrationTests {
         String mfaToken = mfaToken(user.email());
 
         for (String wrong : List.of("aaaaa-aaaaa", "not a code", "zzzzz-zzzzz", "00000-00000", "abcde-fghjk")) {
-            LoginCalls.Reply refused = verifyRecovery(mfaToken, wrong);
+            Reply refused = verifyRecovery(mfaToken, wrong);
             assertThat(refused.status()).isEqualTo(401);
             ErrorEnvelopes.assertEnvelope(refused.body(), "unauthorized");
         }
@@ -248,19 +250,19 @@ class FactorsIntegrationTests {
         String passwordOnly = gateway.token(user.email());
         TestData.update("UPDATE users SET totp_enabled = true WHERE id = ?", user.id());
 
-        LoginCalls.Reply notRecentMfa = gateway.post(CODES, passwordOnly, null);
+        Reply notRecentMfa = gateway.post(CODES, passwordOnly, null);
         assertThat(notRecentMfa.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(notRecentMfa.body(), "mfa_required");
 
         String key = TestData.key(user.id(), List.of("read:assets"));
-        LoginCalls.Reply byKey = gateway.post(CODES, key, null);
+        Reply byKey = gateway.post(CODES, key, null);
         assertThat(byKey.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(byKey.body(), "forbidden");
 
         assertThat(gateway.post(CODES, null, null).status()).isEqualTo(401);
 
         String noFactor = gateway.token(LoginCalls.userWithPassword("member"));
-        LoginCalls.Reply nothingToRecover = gateway.post(CODES, noFactor, null);
+        Reply nothingToRecover = gateway.post(CODES, noFactor, null);
         assertThat(nothingToRecover.status()).isEqualTo(409);
         ErrorEnvelopes.assertEnvelope(nothingToRecover.body(), "conflict");
         assertThat(count("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", user.id())).isZero();
@@ -276,7 +278,7 @@ class FactorsIntegrationTests {
         TestData.update("UPDATE users SET totp_enabled = true, email_mfa_enabled = true WHERE id = ?", user.id());
 
         for (String path : List.of("/api/user/mfa/totp", "/api/user/mfa/email")) {
-            LoginCalls.Reply refused = gateway.delete(path, passwordOnly);
+            Reply refused = gateway.delete(path, passwordOnly);
             assertThat(refused.status()).as(path).isEqualTo(403);
             ErrorEnvelopes.assertEnvelope(refused.body(), "mfa_required");
         }
@@ -289,7 +291,7 @@ class FactorsIntegrationTests {
         MfaUser user = mfaUser(true);
         String key = TestData.key(user.id(), List.of("read:assets", "write:assets"));
 
-        LoginCalls.Reply byKey = gateway.delete("/api/user/mfa/totp", key);
+        Reply byKey = gateway.delete("/api/user/mfa/totp", key);
         assertThat(byKey.status()).isEqualTo(403);
         ErrorEnvelopes.assertEnvelope(byKey.body(), "forbidden");
         assertThat(gateway.delete("/api/user/mfa/email", null).status()).isEqualTo(401);
@@ -303,7 +305,7 @@ class FactorsIntegrationTests {
         String session = recentMfaSession(user);
         generate(session);
 
-        LoginCalls.Reply totpOff = gateway.delete("/api/user/mfa/totp", session);
+        Reply totpOff = gateway.delete("/api/user/mfa/totp", session);
 
         assertThat(totpOff.status()).as(totpOff.body()).isEqualTo(200);
         assertThat(totpOff.data().toString())
@@ -311,13 +313,13 @@ class FactorsIntegrationTests {
         assertThat(TestData.queryString("SELECT totp_secret FROM users WHERE id = ?", user.id())).isNull();
         assertThat(methodsOffered(user.email())).containsExactly("email", "recovery_code");
 
-        LoginCalls.Reply emailOff = gateway.delete("/api/user/mfa/email", session);
+        Reply emailOff = gateway.delete("/api/user/mfa/email", session);
 
         assertThat(emailOff.status()).as(emailOff.body()).isEqualTo(200);
         assertThat(emailOff.data().toString())
                 .isEqualTo("{\"totp_enabled\":false,\"email_enabled\":false,\"recovery_codes_left\":0}");
         assertThat(count("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", user.id())).isZero();
-        LoginCalls.Reply login = gateway.login(LoginCalls.body(user.email(), LoginCalls.PASSWORD));
+        Reply login = gateway.login(LoginCalls.body(user.email(), LoginCalls.PASSWORD));
         assertThat(login.json().path("status").asString()).as("no MFA step any more").isEqualTo("success");
         assertThat(awaitCount(2, "SELECT count(*) FROM audit_log WHERE event = 'mfa.factor_removed' AND user_id = ?",
                 user.id())).isEqualTo(2);
@@ -333,7 +335,7 @@ class FactorsIntegrationTests {
         String openStep = mfaToken(user.email());
         assertThat(gateway.get("/api/assets/1", session).status()).isEqualTo(200);
 
-        LoginCalls.Reply reset = gateway.post("/api/admin/users/" + user.id() + "/mfa/reset",
+        Reply reset = gateway.post("/api/admin/users/" + user.id() + "/mfa/reset",
                 TestInfrastructure.get().adminKey, null);
 
         assertThat(reset.status()).as(reset.body()).isEqualTo(200);
@@ -343,11 +345,11 @@ class FactorsIntegrationTests {
         assertThat(TestData.queryString("SELECT concat_ws(',', totp_secret, totp_enabled, email_mfa_enabled) "
                 + "FROM users WHERE id = ?", user.id())).isEqualTo("f,f");
         assertThat(count("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?", user.id())).isZero();
-        LoginCalls.Reply stale = gateway.post(VERIFY, null, MfaLoginIntegrationTests.verifyBody(openStep,
-                MfaEnrollmentIntegrationTests.codeNow(user.secret()), "totp"));
+        Reply stale = gateway.post(VERIFY, null, LoginCalls.verifyBody(openStep,
+                LoginCalls.codeNow(user.secret()), "totp"));
         assertThat(stale.status()).as("an MFA step opened before the reset: TOTP is no longer on").isEqualTo(400);
         assertThat(stale.body()).doesNotContain("token\"");
-        LoginCalls.Reply login = gateway.login(LoginCalls.body(user.email(), LoginCalls.PASSWORD));
+        Reply login = gateway.login(LoginCalls.body(user.email(), LoginCalls.PASSWORD));
         assertThat(login.json().path("status").asString()).as("password alone, to enrol again")
                 .isEqualTo("success");
     }
@@ -359,7 +361,7 @@ class FactorsIntegrationTests {
         String memberKey = TestData.key(user.id(), List.of("read:assets", "write:assets"));
 
         for (String credential : List.of(memberSession, memberKey)) {
-            LoginCalls.Reply refused = gateway.post("/api/admin/users/" + user.id() + "/mfa/reset", credential,
+            Reply refused = gateway.post("/api/admin/users/" + user.id() + "/mfa/reset", credential,
                     null);
             assertThat(refused.status()).isEqualTo(403);
             ErrorEnvelopes.assertEnvelope(refused.body(), "forbidden");
@@ -368,7 +370,7 @@ class FactorsIntegrationTests {
                 .isEqualTo(401);
         String admin = TestInfrastructure.get().adminKey;
         for (String id : List.of("999999999", "abc", "01")) {
-            LoginCalls.Reply unknown = gateway.post("/api/admin/users/" + id + "/mfa/reset", admin, null);
+            Reply unknown = gateway.post("/api/admin/users/" + id + "/mfa/reset", admin, null);
             assertThat(unknown.status()).as(id).isEqualTo(404);
             ErrorEnvelopes.assertEnvelope(unknown.body(), "not_found");
         }
