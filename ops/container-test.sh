@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the s4e-gateway image with buildah from local Debian bases and tests the container with podman:
 #   bash ops/container-test.sh
-# No registry is needed: the JDK and JRE bases are made with debootstrap from Debian's packages (kept between runs),
-# and the Dockerfile receives them as build arguments. The container test runs the image as built, on the host
+# No registry is needed: the bases are made with debootstrap (kept between runs), the build base with Debian's JDK 17,
+# the runtime base with a Java 25 runtime linked (jlink) from this machine's JDK 25 (JAVA25_HOME, default the
+# Temurin 25 under /usr/lib/jvm), and the Dockerfile receives them as build arguments. The container test runs the image as built, on the host
 # network, against the machine's PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379):
 #   - it runs as a non-root user with a read-only root filesystem;
 #   - it becomes ready, and the time from start to ready is measured;
@@ -19,7 +20,8 @@ SUITE=${SUITE:-bookworm}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 IMAGE=localhost/s4e-gateway:test
 JDK_BASE=localhost/s4e-base-jdk17:$SUITE
-JRE_BASE=localhost/s4e-base-jre17:$SUITE
+JRE_BASE=localhost/s4e-base-jre25:$SUITE
+JAVA25_HOME=${JAVA25_HOME:-$(ls -d /usr/lib/jvm/temurin-25* /usr/lib/jvm/*-25-* 2>/dev/null | head -1)}
 CONTAINER=s4e-gateway-test-$$
 DB=s4e_container_$$
 PREFIX="s4e-container-$$:"
@@ -67,7 +69,30 @@ base() { # base IMAGE PACKAGES [trust-local-cas]
   tar -C "$root" -c . | podman import --change 'CMD ["bash"]' - "$image" >/dev/null
   rm -rf "$root"
 }
-base "$JRE_BASE" openjdk-17-jre-headless,ca-certificates
+# The runtime base: Debian minbase and a Java 25 runtime of the modules the gateway uses, at /opt/java/openjdk as in
+# the Temurin images.
+runtime_base() {
+  local image=$1 root
+  if podman image exists "$image"; then return; fi
+  [[ -x $JAVA25_HOME/bin/jlink ]] || { log "a JDK 25 is needed for the runtime base (JAVA25_HOME)"; exit 1; }
+  root="$WORK/rootfs-$(basename "${image%%:*}")"
+  rm -rf "$root"
+  log "debootstrap $SUITE + a Java 25 runtime from $JAVA25_HOME -> $image"
+  mkdir -p "$WORK/debs"
+  debootstrap --variant=minbase --cache-dir="$WORK/debs" --include=ca-certificates "$SUITE" "$root" "$MIRROR" \
+    >"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log" >&2; exit 1; }
+  chroot "$root" apt-get clean
+  mkdir -p "$root/opt/java"
+  "$JAVA25_HOME/bin/jlink" --output "$root/opt/java/openjdk" --strip-debug --no-man-pages --no-header-files \
+    --add-modules java.se,jdk.unsupported,jdk.crypto.ec,jdk.management,jdk.management.agent,jdk.jfr,jdk.naming.dns,jdk.zipfs,jdk.jcmd
+  ln -s /opt/java/openjdk/bin/java "$root/usr/bin/java"
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/log/*.log \
+    "$root"/usr/share/locale/* "$root"/usr/share/man/*
+  tar -C "$root" -c . | podman import --change 'CMD ["bash"]' --change 'ENV JAVA_HOME=/opt/java/openjdk' - "$image" \
+    >/dev/null
+  rm -rf "$root"
+}
+runtime_base "$JRE_BASE"
 base "$JDK_BASE" openjdk-17-jdk-headless,ca-certificates trust-local-cas
 
 # --- image ---------------------------------------------------------------------------------------------------------

@@ -43,14 +43,14 @@ class DockerfileTests {
     }
 
     @Test
-    void stagesWhenReadThenBuildWithWrapperAndRunOnTemurin17Jre() {
+    void stagesWhenReadThenBuildWithWrapperOnJava17AndRunOnTemurin25Jre() {
         List<String> from = starting("FROM");
         assertThat(from).hasSize(2);
         assertThat(from.get(0)).isEqualTo("FROM ${BUILD_IMAGE} AS build");
         assertThat(from.get(1)).isEqualTo("FROM ${RUNTIME_IMAGE}");
-        // the bases are build arguments, defaulting to Temurin 17
+        // the bases are build arguments: the build on Temurin 17 (the sources' Java), the runtime on Temurin 25
         assertThat(instructions.subList(0, instructions.indexOf(from.get(0)))).containsExactly(
-                "ARG BUILD_IMAGE=eclipse-temurin:17-jdk-noble", "ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble");
+                "ARG BUILD_IMAGE=eclipse-temurin:17-jdk-noble", "ARG RUNTIME_IMAGE=eclipse-temurin:25-jre-noble");
         assertThat(starting("RUN")).anySatisfy(run -> assertThat(run).contains("./mvnw").contains("package"));
     }
 
@@ -62,13 +62,13 @@ class DockerfileTests {
         assertThat(copies).extracting(c -> c.replaceAll(".*/extracted/([a-z-]+)/.*", "$1"))
                 .containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
         assertThat(last("ENTRYPOINT")).isEqualTo(
-                "ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=app.jsa\", \"-jar\", \"app.jar\"]");
+                "ENTRYPOINT [\"java\", \"-XX:AOTCache=app.aot\", \"-jar\", \"app.jar\"]");
     }
 
     @Test
-    void classDataWhenReadThenTrainedInTheRuntimeImageWithoutStoresAndMappedAtEveryStart() {
+    void aotCacheWhenReadThenTrainedInTheRuntimeImageWithoutStoresAndMappedAtEveryStart() {
         List<String> runtime = runtime();
-        String training = runtime.stream().filter(i -> i.contains("-XX:ArchiveClassesAtExit=app.jsa")).findFirst()
+        String training = runtime.stream().filter(i -> i.contains("-XX:AOTCacheOutput=app.aot")).findFirst()
                 .orElseThrow();
         assertThat(training).startsWith("RUN java").contains("-Dspring.context.exit=onRefresh")
                 .contains("--spring.flyway.enabled=false").contains("-jar app.jar");
@@ -91,7 +91,7 @@ class DockerfileTests {
     @Test
     void jvmWhenReadThenSizedFromTheContainerLimit() {
         assertThat(last("ENV")).contains("-XX:MaxRAMPercentage=").contains("-XX:+ExitOnOutOfMemoryError")
-                .contains("-XX:+UseSerialGC")
+                .contains("-XX:+UseSerialGC").contains("-XX:+UseCompactObjectHeaders")
                 .contains("JDK_JAVA_OPTIONS=").contains("LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs")
                 .contains("MANAGEMENT_SERVER_PORT=8081");
     }
