@@ -1,6 +1,7 @@
 package io.s4e.gateway.cluster;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -17,7 +18,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * A replica's bounded near cache of what a shared store (PostgreSQL, Redis) answered, which every replica forgets
- * when told to on the {@link InvalidationBus}. Each entry lives for the time-to-live its value is given when loaded;
+ * when told to on the {@link InvalidationBus}, including what a load under way when the message came would bring. Each entry lives for the time-to-live its value is given when loaded;
  * that is the backstop when an invalidation message is lost. Concurrent requests for one uncached key share one
  * load; an empty answer is not cached, and a failed load is dropped before its error reaches any caller. Its
  * statistics are published as Micrometer's cache meters ({@code cache.gets} and the rest) tagged with its name.
@@ -121,9 +122,20 @@ public final class InvalidatedCache<V> {
         entries.synchronous().invalidate(key);
     }
 
-    /** Drops every entry {@code matching} accepts. */
+    /**
+     * Drops every entry {@code matching} accepts, and every load still under way: such a load may have read the
+     * store before the change this drop is for, and what it reads must then not be kept. Its callers, whose requests
+     * came before the change, still get its value.
+     */
     public void invalidateIf(Predicate<? super V> matching) {
-        entries.synchronous().asMap().values().removeIf(matching);
+        Map<String, CompletableFuture<V>> map = entries.asMap();
+        for (Map.Entry<String, CompletableFuture<V>> entry : map.entrySet()) {
+            CompletableFuture<V> future = entry.getValue();
+            V value = Ready.valueOf(future);
+            if (!future.isDone() || (value != null && matching.test(value))) {
+                map.remove(entry.getKey(), future);
+            }
+        }
     }
 
     /** Drops every entry. */

@@ -145,4 +145,34 @@ class InvalidatedCacheTests {
 
     private record Entry(String owner, Duration ttl) {
     }
+
+    @Test
+    void aKeyMessageDuringALoadKeepsWhatTheLoadBringsOutOfTheCache() {
+        Sinks.One<Entry> answer = Sinks.one();
+        AtomicInteger answered = new AtomicInteger();
+        cache.load("a", key -> countedLoad(answer.asMono())).subscribe(e -> answered.incrementAndGet());
+
+        tell("entry", "a");
+        answer.tryEmitValue(new Entry("alice", LONG));
+
+        assertThat(answered).hasValue(1);
+        assertThat(cache.peek("a")).isNull();
+    }
+
+    @Test
+    void aMatchingMessageDuringALoadKeepsWhatTheLoadBringsOutOfTheCache() {
+        load("b", new Entry("bob", LONG));
+        Sinks.One<Entry> answer = Sinks.one();
+        AtomicInteger answered = new AtomicInteger();
+        cache.load("a", key -> countedLoad(answer.asMono())).subscribe(e -> answered.incrementAndGet());
+
+        tell("owner", "alice");
+        answer.tryEmitValue(new Entry("alice", LONG));
+
+        assertThat(answered).hasValue(1);
+        assertThat(cache.peek("a")).isNull();
+        assertThat(cache.peek("b")).isNotNull();
+        assertThat(load("a", new Entry("alice", LONG))).isNotNull();
+        assertThat(loads).hasValue(3);
+    }
 }
