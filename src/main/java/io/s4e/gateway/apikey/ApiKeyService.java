@@ -4,11 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.audit.AuditLog;
@@ -18,16 +14,12 @@ import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
-import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
-import io.s4e.gateway.web.TextRules;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.retry.Retry;
 
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -38,13 +30,10 @@ import org.springframework.stereotype.Service;
 @Service
 public class ApiKeyService {
 
-    private static final int MAX_NAME = 100;
     private static final int MAX_LIST = 1000;
-    /** Latest expiry accepted: far enough for any use, and well inside what PostgreSQL can store. */
-    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
     private final ApiKeyRepository repository;
-    private final RoleScopes roleScopes;
+    private final ApiKeyRequests requests;
     private final InvalidationBus bus;
     private final ApiKeyProperties properties;
     private final Clock clock;
@@ -53,7 +42,7 @@ public class ApiKeyService {
     public ApiKeyService(ApiKeyRepository repository, RoleScopes roleScopes, InvalidationBus bus,
                          ApiKeyProperties properties, Clock clock) {
         this.repository = repository;
-        this.roleScopes = roleScopes;
+        this.requests = new ApiKeyRequests(roleScopes, properties, clock);
         this.bus = bus;
         this.properties = properties;
         this.clock = clock;
@@ -68,9 +57,9 @@ public class ApiKeyService {
     public Mono<ApiKeyViews.Created> create(Principal caller, ApiKeyViews.CreateRequest request) {
         return Mono.defer(() -> {
             requireManager(caller);
-            String name = validName(request.name());
-            List<String> scopes = validScopes(caller, request.scopes());
-            Instant expiresAt = validExpiry(request.expiresAt());
+            String name = ApiKeyRequests.validName(request.name());
+            List<String> scopes = requests.validScopes(caller, request.scopes());
+            Instant expiresAt = requests.validExpiry(request.expiresAt());
             return insert(caller.userId(), name, scopes, expiresAt)
                     .flatMap(created -> Audit.keyCreated(caller, created.id(), caller.userId(),
                             AuditLog.keyHintOf(created.key()), created.scopes()).thenReturn(created));
@@ -96,18 +85,12 @@ public class ApiKeyService {
                                                String secret) {
         String hash = SecretHashes.sha256(secret);
         int cap = properties.maxPerUser();
-        return Mono.defer(() -> repository.insertWithinCap(newId(), userId, name, hash,
+        return ApiKeyIds.insertingWithNewId(id -> repository.insertWithinCap(id, userId, name, hash,
                         ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), scopes, expiresAt, cap,
                         clock.instant()))
-                .retryWhen(Retry.max(3).filter(e -> e instanceof DuplicateKeyException && isIdCollision(e)))
                 .switchIfEmpty(Mono.error(() -> Errors.of(ErrorCode.CONFLICT, "This user has " + cap
                         + " active API keys, the most allowed. Revoke one before creating another.")))
                 .flatMap(key -> bus.publish(InvalidationTopics.KEY, hash).thenReturn(created(key, secret, null)));
-    }
-
-    private static boolean isIdCollision(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("api_keys_pkey");
     }
 
     /** Keys visible to {@code caller}: its own, or (admin) everyone's or {@code userId}'s. */
@@ -150,7 +133,7 @@ public class ApiKeyService {
      */
     public Mono<ApiKeyViews.Created> rotate(Principal caller, String id, ApiKeyViews.RotateRequest request) {
         return Mono.defer(() -> {
-            Duration grace = validGrace(request == null ? null : request.graceSeconds());
+            Duration grace = requests.validGrace(request == null ? null : request.graceSeconds());
             return visible(caller, id)
                     .flatMap(key -> newSecret().flatMap(secret -> rotateTo(id, secret, grace))
                             .flatMap(rotated -> Audit.keyRotated(caller, id, key.userId(),
@@ -175,7 +158,7 @@ public class ApiKeyService {
     private Mono<ApiKeyRecord> visible(Principal caller, String id) {
         return Mono.defer(() -> {
             requireManager(caller);
-            if (!isKeyId(id)) {
+            if (!ApiKeyIds.isWellFormed(id)) {
                 return Mono.error(Errors.notFound("No API key with this id."));
             }
             return repository.findById(id)
@@ -191,88 +174,10 @@ public class ApiKeyService {
         }
     }
 
-    private static boolean isKeyId(String id) {
-        if (id == null || id.length() != 12 || !id.startsWith("key-")) {
-            return false;
-        }
-        for (int i = 4; i < 12; i++) {
-            char c = id.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String validName(String name) {
-        if (name == null || name.isBlank()) {
-            throw Errors.invalidRequest("Field 'name' is required.");
-        }
-        String trimmed = name.strip();
-        if (trimmed.codePointCount(0, trimmed.length()) > MAX_NAME) {
-            throw Errors.invalidRequest("Field 'name' must be at most 100 characters.");
-        }
-        for (int i = 0; i < trimmed.length(); ) {
-            int cp = trimmed.codePointAt(i);
-            if (!TextRules.isVisible(cp) || (Character.isSpaceChar(cp) && cp != ' ')) {
-                throw Errors.invalidRequest("Field 'name' must not contain control, invisible or direction-changing "
-                        + "characters, or spaces other than U+0020.");
-            }
-            i += Character.charCount(cp);
-        }
-        return trimmed;
-    }
-
-    private List<String> validScopes(Principal caller, List<String> requested) {
-        if (requested == null || requested.isEmpty()) {
-            throw Errors.invalidRequest("Field 'scopes' must list at least one scope.");
-        }
-        Set<String> unique = new LinkedHashSet<>();
-        for (String scope : requested) {
-            if (scope == null || !Scopes.isKnown(scope)) {
-                throw Errors.invalidRequest("Field 'scopes' names an unknown scope.");
-            }
-            unique.add(scope);
-        }
-        Set<String> allowed = roleScopes.allowedFor(caller.role());
-        for (String scope : unique) {
-            if (!allowed.contains(scope)) {
-                throw Errors.forbidden("Your role does not allow the scope '" + scope + "'.");
-            }
-        }
-        return new ArrayList<>(unique);
-    }
-
-    private Instant validExpiry(Instant expiresAt) {
-        if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
-            throw Errors.invalidRequest("Field 'expires_at' must be in the future.");
-        }
-        if (expiresAt != null && expiresAt.isAfter(LATEST_EXPIRY)) {
-            throw Errors.invalidRequest("Field 'expires_at' must be before the year 10000.");
-        }
-        return expiresAt;
-    }
-
-    private Duration validGrace(Long seconds) {
-        if (seconds == null) {
-            return properties.defaultGrace();
-        }
-        Duration grace = Duration.ofSeconds(seconds);
-        if (grace.isNegative() || grace.compareTo(properties.maxGrace()) > 0) {
-            throw Errors.invalidRequest("Field 'grace_seconds' must be between 0 and "
-                    + properties.maxGrace().toSeconds() + ".");
-        }
-        return grace;
-    }
-
     /** A new secret, drawn off the event loop (the system's entropy source may block). */
     private Mono<String> newSecret() {
         return Mono.fromCallable(() -> ApiKeyFormat.generate(random))
                 .subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private String newId() {
-        return "key-%08x".formatted(ThreadLocalRandom.current().nextInt());
     }
 
     private ApiKeyViews.Key view(ApiKeyRecord key) {
@@ -285,26 +190,5 @@ public class ApiKeyService {
     private static ApiKeyViews.Created created(ApiKeyRecord key, String secret, Instant previousExpiresAt) {
         return new ApiKeyViews.Created(key.id(), key.name(), secret, key.scopes(), key.createdAt(), key.expiresAt(),
                 key.lastUsed(), previousExpiresAt);
-    }
-
-    /**
-     * Bootstrap: creates a key with exactly {@code secret} for {@code userId} unless this secret was bootstrapped
-     * before, even if its key was since rotated away or revoked. Replicas starting together create it once; a secret
-     * that an ordinary key already uses is reported as present instead of failing the start.
-     *
-     * @return true when this call created it
-     */
-    public Mono<Boolean> ensureKey(long userId, String name, List<String> scopes, String secret) {
-        String hash = SecretHashes.sha256(secret);
-        return Mono.defer(() -> repository.insertBootstrapKey(newId(), userId, name, hash,
-                        ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.last4(secret), scopes))
-                .retryWhen(Retry.max(3).filter(e -> e instanceof DuplicateKeyException && isIdCollision(e)))
-                .flatMap(key -> bus.publish(InvalidationTopics.KEY, hash).thenReturn(true))
-                .defaultIfEmpty(false)
-                .onErrorResume(ApiKeyService::isSecretCollision, taken -> Mono.just(false));
-    }
-
-    private static boolean isSecretCollision(Throwable e) {
-        return e instanceof DuplicateKeyException && String.valueOf(e.getMessage()).contains("api_keys_key_hash_key");
     }
 }

@@ -5,36 +5,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
-import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.r2dbc.spi.R2dbcException;
 import io.s4e.gateway.audit.Audit;
 import io.s4e.gateway.audit.AuditLog;
+import io.s4e.gateway.cluster.InvalidatedCache;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.cluster.InvalidationTopics;
 import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
-import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.RequestIdLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.util.context.ContextView;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
@@ -57,8 +49,7 @@ public class ApiKeyVerifier {
     private final LastUsedRecorder lastUsed;
     private final Clock clock;
     private final Duration lookupTimeout;
-    private final AsyncCache<String, VerifiedKey> verdicts;
-    private final StatsCounter stats = new ConcurrentStatsCounter();
+    private final InvalidatedCache<VerifiedKey> verdicts;
     private final Counter malformed;
     private final Counter lookups;
     private final List<Consumer<String>> verifiedListeners = new CopyOnWriteArrayList<>();
@@ -80,16 +71,20 @@ public class ApiKeyVerifier {
         this.lastUsed = lastUsed;
         this.clock = clock;
         this.lookupTimeout = properties.lookupTimeout();
-        this.verdicts = Caffeine.newBuilder()
-                .maximumSize(properties.cacheMaxSize())
-                .expireAfter(new VerdictExpiry(properties.cacheTtl(), properties.negativeCacheTtl(), clock))
-                .recordStats(() -> stats)
-                .buildAsync();
-        CaffeineCacheMetrics.monitor(meters, verdicts.synchronous(), "s4e.apikeys");
+        Duration ttl = properties.cacheTtl();
+        Duration negativeTtl = properties.negativeCacheTtl();
+        // A user's change drops cached refusals too: a refusal does not record whose key it was, and it may be the
+        // refusal of this user's key while the user was disabled, which must not outlive the user being enabled
+        // again. User changes are rare, so the few lookups this costs do not matter.
+        this.verdicts = new InvalidatedCache<VerifiedKey>("s4e.apikeys", properties.cacheMaxSize(),
+                verdict -> lifetime(verdict, ttl, negativeTtl), meters)
+                .forgetKeyOn(bus, InvalidationTopics.KEY)
+                .forgetMatchingOn(bus, InvalidationTopics.USER, userId -> {
+                    long id = Long.parseLong(userId);
+                    return verdict -> verdict.refused() || verdict.principal().userId() == id;
+                });
         this.malformed = meters.counter("s4e.apikey.malformed");
         this.lookups = meters.counter("s4e.apikey.db.lookups");
-        bus.listen(InvalidationTopics.KEY, this::invalidateHash);
-        bus.listen(InvalidationTopics.USER, this::invalidateUser);
     }
 
     /**
@@ -104,11 +99,11 @@ public class ApiKeyVerifier {
             return Mono.error(Errors.invalidApiKey());
         }
         String hash = SecretHashes.sha256(key);
-        VerifiedKey known = cachedVerdict(hash);
+        VerifiedKey known = verdicts.cached(hash);
         if (known != null) {
-            return accept(known, key);
+            return accept(known, key); // a ready Mono: no operator around a cached key, the common case
         }
-        return Mono.deferContextual(context -> verdictOn(hash, context)).flatMap(verdict -> accept(verdict, key));
+        return verdicts.load(hash, this::lookup).flatMap(verdict -> accept(verdict, key));
     }
 
     /**
@@ -118,33 +113,8 @@ public class ApiKeyVerifier {
      * @return true for a key cached as verified and not expired; false otherwise (uncached, refused, expired)
      */
     public boolean isVerifiedHere(String hash) {
-        VerifiedKey verdict = Ready.valueOf(verdicts.asMap().get(hash));
+        VerifiedKey verdict = verdicts.peek(hash);
         return verdict != null && verdict.usableAt(clock.instant());
-    }
-
-    /**
-     * The verdict on {@code hash} when the cache already holds it, counted as a hit; null otherwise. A cached key
-     * (the common case) is answered with a ready {@code Mono} and no operator around it.
-     */
-    private VerifiedKey cachedVerdict(String hash) {
-        VerifiedKey verdict = Ready.valueOf(verdicts.asMap().get(hash));
-        if (verdict != null) {
-            stats.recordHits(1);
-        }
-        return verdict;
-    }
-
-    /**
-     * The cached verdict on {@code hash}, or one shared lookup. The lookup runs with the context of the request that
-     * started it, so its log lines carry that request's id. A failed lookup is dropped from the cache before its
-     * error reaches the caller: Caffeine drops it too, but only after the callers' own callbacks have run, so a
-     * request arriving just after a 503 could otherwise be given the same failure without asking PostgreSQL again.
-     */
-    private Mono<VerifiedKey> verdictOn(String hash, ContextView context) {
-        CompletableFuture<VerifiedKey> verdict = verdicts.get(hash,
-                (h, executor) -> lookup(h).contextWrite(context).toFuture());
-        return Mono.fromFuture(verdict, true)
-                .doOnError(failure -> verdicts.asMap().remove(hash, verdict));
     }
 
     private Mono<Principal> accept(VerifiedKey verdict, String key) {
@@ -219,53 +189,18 @@ public class ApiKeyVerifier {
                 || failure instanceof R2dbcException;
     }
 
-    /** Drops the cached verdict on {@code hash}, or every verdict when null. */
-    void invalidateHash(String hash) {
-        if (hash == null) {
-            verdicts.synchronous().invalidateAll();
-        } else {
-            verdicts.synchronous().invalidate(hash);
-        }
-    }
-
     /**
-     * Drops the cached verdicts of every key of user {@code userId}, or every verdict when null. Cached refusals are
-     * dropped too: a refusal does not record whose key it was, and it may be the refusal of this user's key while the
-     * user was disabled, which must not outlive the user being enabled again. User changes are rare, so the few
-     * lookups this costs do not matter.
+     * How long a verdict is cached: a refusal or an expired key for the negative time-to-live; a verified key for
+     * the time-to-live, cut short by the end of its validity (expiry or rotation grace).
      */
-    void invalidateUser(String userId) {
-        if (userId == null) {
-            verdicts.synchronous().invalidateAll();
-            return;
+    private Duration lifetime(VerifiedKey verdict, Duration ttl, Duration negativeTtl) {
+        if (verdict.refused() || verdict.expiredAt(clock.instant())) {
+            return negativeTtl;
         }
-        long id = Long.parseLong(userId);
-        verdicts.synchronous().asMap().values()
-                .removeIf(v -> v.refused() || v.principal().userId() == id);
-    }
-
-    private record VerdictExpiry(Duration ttl, Duration negativeTtl, Clock clock) implements Expiry<String, VerifiedKey> {
-
-        @Override
-        public long expireAfterCreate(String key, VerifiedKey value, long currentTime) {
-            if (value.refused() || value.expiredAt(clock.instant())) {
-                return negativeTtl.toNanos();
-            }
-            if (value.validUntil() == null) {
-                return ttl.toNanos();
-            }
-            long untilInvalid = Duration.between(clock.instant(), value.validUntil()).toNanos();
-            return Math.max(0, Math.min(ttl.toNanos(), untilInvalid));
+        if (verdict.validUntil() == null) {
+            return ttl;
         }
-
-        @Override
-        public long expireAfterUpdate(String key, VerifiedKey value, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, value, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(String key, VerifiedKey value, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
+        Duration untilInvalid = Duration.between(clock.instant(), verdict.validUntil());
+        return untilInvalid.compareTo(ttl) < 0 ? untilInvalid : ttl;
     }
 }

@@ -9,10 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.reactive.PeriodicJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -30,16 +29,16 @@ public class LastUsedRecorder implements SmartLifecycle {
 
     private final ApiKeyRepository repository;
     private final Clock clock;
-    private final Duration interval;
     private final Map<String, Instant> pending = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastNoted = new ConcurrentHashMap<>();
-    private volatile Disposable schedule;
+    private final PeriodicJob flushes;
 
     public LastUsedRecorder(ApiKeyRepository repository, ApiKeyProperties properties, Clock clock,
                             MeterRegistry meters) {
         this.repository = repository;
         this.clock = clock;
-        this.interval = properties.lastUsedFlushInterval();
+        this.flushes = new PeriodicJob(properties.lastUsedFlushInterval(), this::flush,
+                failure -> log.warn("Could not write last_used of keys; trying again: {}", failure.toString()));
         meters.gaugeMapSize("s4e.apikey.last_used.pending", java.util.List.of(), pending);
     }
 
@@ -89,21 +88,13 @@ public class LastUsedRecorder implements SmartLifecycle {
 
     @Override
     public void start() {
-        schedule = Flux.interval(interval, interval)
-                .concatMap(tick -> flush())
-                .subscribe();
+        flushes.start();
     }
 
+    /** Stops the flushes, then writes what is still noted (within 5 s) before {@code callback}. */
     @Override
     public void stop(Runnable callback) {
-        Disposable current = schedule;
-        if (current != null) {
-            current.dispose();
-        }
-        flush().timeout(Duration.ofSeconds(5))
-                .onErrorComplete()
-                .doFinally(signal -> callback.run())
-                .subscribe();
+        flushes.stopAfterOneMoreRun(Duration.ofSeconds(5), callback);
     }
 
     @Override
@@ -113,8 +104,7 @@ public class LastUsedRecorder implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        Disposable current = schedule;
-        return current != null && !current.isDisposed();
+        return flushes.isRunning();
     }
 
     @Override

@@ -5,10 +5,9 @@ import java.time.Instant;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.reactive.PeriodicJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -29,13 +28,15 @@ public class AuditRetention implements SmartLifecycle {
     private final AuditProperties properties;
     private final Clock clock;
     private final Counter deleted;
-    private volatile Disposable schedule;
+    private final PeriodicJob runs;
 
     public AuditRetention(AuditRepository repository, AuditProperties properties, Clock clock, MeterRegistry meters) {
         this.repository = repository;
         this.properties = properties;
         this.clock = clock;
         this.deleted = meters.counter("s4e.audit.retention.deleted");
+        this.runs = new PeriodicJob(properties.retentionInterval(), this::run, failure -> log.warn(
+                "Audit retention failed; trying again in {}: {}", properties.retentionInterval(), failure.toString()));
     }
 
     /**
@@ -59,27 +60,16 @@ public class AuditRetention implements SmartLifecycle {
 
     @Override
     public void start() {
-        schedule = Flux.interval(properties.retentionInterval(), properties.retentionInterval())
-                .onBackpressureDrop()
-                .concatMap(tick -> run().onErrorResume(failure -> {
-                    log.warn("Audit retention failed; trying again in {}: {}", properties.retentionInterval(),
-                            failure.toString());
-                    return Mono.empty();
-                }), 1)
-                .subscribe();
+        runs.start();
     }
 
     @Override
     public void stop() {
-        Disposable current = schedule;
-        if (current != null) {
-            current.dispose();
-        }
+        runs.stop();
     }
 
     @Override
     public boolean isRunning() {
-        Disposable current = schedule;
-        return current != null && !current.isDisposed();
+        return runs.isRunning();
     }
 }

@@ -3,7 +3,7 @@ package io.s4e.gateway.bootstrap;
 import java.time.Duration;
 import java.util.List;
 
-import io.s4e.gateway.apikey.ApiKeyService;
+import io.s4e.gateway.apikey.BootstrapKeys;
 import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.user.PasswordHasher;
@@ -32,10 +32,10 @@ public class Bootstrap implements ApplicationRunner {
     private final BootstrapProperties properties;
     private final UserRepository users;
     private final PasswordHasher passwords;
-    private final ApiKeyService keys;
+    private final BootstrapKeys keys;
 
     public Bootstrap(BootstrapProperties properties, UserRepository users, PasswordHasher passwords,
-                     ApiKeyService keys) {
+                     BootstrapKeys keys) {
         this.properties = properties;
         this.users = users;
         this.passwords = passwords;

@@ -3,7 +3,6 @@ package io.s4e.gateway.ratelimit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.s4e.gateway.credential.SecretHashes;
@@ -19,8 +18,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Brute-force protection of login (CONTRACT §7). Every refusal here is 429 {@code rate_limited} with
- * {@code Retry-After}; each check and each recorded failure is one named method, the place where such events are
- * observed.
+ * {@code Retry-After}; every check goes through one reservation ({@code reserve}) and every recorded failure through
+ * one settlement ({@code settle}), the places where such events are observed.
  * <ul>
  *   <li>Login attempts per client IP: {@code login.per-ip-per-minute} per replica, in-process (resilience4j).</li>
  *   <li>Wrong passwords per email (known or not, so a lock tells nothing about which accounts exist): each check
@@ -73,84 +72,53 @@ public class LoginThrottle {
     }
 
     /**
-     * Reserves a password check for {@code email} before it is made (known account or not, so a lock tells nothing
-     * about which accounts exist). Attempts in flight count with the failures, so at most
-     * {@code login.max-failures} wrong passwords are ever checked per window, however many arrive at once.
-     *
-     * @return completes when reserved (settle it with {@link #settlePasswordAttempt}); a 429 error when the email
-     *         is locked, or as many attempts as it may fail are already failed or in flight
-     */
-    public Mono<Void> reservePasswordAttempt(String email) {
-        return reserve(emailSubject(email), LimitKind.LOGIN_LOCK, settings.maxFailures());
-    }
-
-    /**
-     * Settles a reserved password check of {@code email}: {@code wrong} counts it as a failure. A correct password
-     * does not wipe out the window's failures, so a success in the middle of a burst opens no new attempts.
-     *
-     * @return completes when the email is not locked; a 429 error when this failure locked it
-     */
-    public Mono<Void> settlePasswordAttempt(String email, boolean wrong) {
-        return settle(emailSubject(email), wrong, settings.maxFailures(), Lockouts.Kind.LOGIN,
-                EmailAddress.canonical(email));
-    }
-
-    /**
-     * Reserves an MFA code check of account {@code userId}, across its mfa_tokens, as
-     * {@link #reservePasswordAttempt} does for passwords.
-     *
-     * @return completes when reserved (settle it with {@link #settleMfaAttempt}); a 429 error when locked or busy
-     */
-    public Mono<Void> reserveMfaAttempt(long userId) {
-        return reserve(mfaSubject(userId), LimitKind.MFA_LOCK, settings.mfaMaxFailures());
-    }
-
-    /**
-     * Settles a reserved MFA code check of account {@code userId}: {@code wrong} counts it as a failure.
-     *
-     * @return completes when the account is not locked; a 429 error when this failure locked it
-     */
-    public Mono<Void> settleMfaAttempt(long userId, boolean wrong) {
-        return settle(mfaSubject(userId), wrong, settings.mfaMaxFailures(), Lockouts.Kind.MFA, "user " + userId);
-    }
-
-    /**
      * Makes the password check {@code check} for {@code email} within a reserved attempt: reserved before it starts,
      * settled when it ends (a 401 from it counts as a wrong password), and given back if the client goes away.
+     * The reservation is per email, known account or not, so a lock tells nothing about which accounts exist.
+     * Attempts in flight count with the failures, so at most {@code login.max-failures} wrong passwords are ever
+     * checked per window, however many arrive at once. A correct password does not wipe out the window's failures,
+     * so a success in the middle of a burst opens no new attempts.
      *
      * @param whenLocked runs before the 429 of an attempt refused by the lock (not of the failure that locks)
      * @return what {@code check} gives; a 429 error when the email is locked or busy, or when this wrong password
      *         locked it
      */
     public <T> Mono<T> passwordAttempt(String email, Mono<T> check, Mono<Void> whenLocked) {
-        return attempt(reservePasswordAttempt(email).onErrorResume(failure -> whenLocked.then(Mono.error(failure))),
-                wrong -> settlePasswordAttempt(email, wrong), check, value -> false, LoginThrottle::isRefusal);
+        Lock lock = new Lock(emailSubject(email), EmailAddress.canonical(email), LimitKind.LOGIN_LOCK,
+                Lockouts.Kind.LOGIN, settings.maxFailures());
+        return attempt(lock, whenLocked, check, value -> false, LoginThrottle::isRefusal);
     }
 
     /**
-     * Makes the MFA code check {@code accepted} of account {@code userId} within a reserved attempt, as
-     * {@link #passwordAttempt} does; a {@code false} answer counts as a wrong code.
+     * Makes the MFA code check {@code accepted} of account {@code userId} within a reserved attempt, across its
+     * mfa_tokens, as {@link #passwordAttempt} does with {@code login.mfa-max-failures}; a {@code false} answer counts
+     * as a wrong code.
      *
      * @return whether the code was accepted; a 429 error when the account is locked or busy, or when this wrong
      *         code locked it
      */
     public Mono<Boolean> mfaAttempt(long userId, Mono<Boolean> accepted) {
-        return attempt(reserveMfaAttempt(userId), wrong -> settleMfaAttempt(userId, wrong), accepted,
-                value -> !value, failure -> false);
+        Lock lock = new Lock(mfaSubject(userId), "user " + userId, LimitKind.MFA_LOCK, Lockouts.Kind.MFA,
+                settings.mfaMaxFailures());
+        return attempt(lock, Mono.empty(), accepted, value -> !value, failure -> false);
     }
 
-    private static <T> Mono<T> attempt(Mono<Void> reserve, Function<Boolean, Mono<Void>> settle, Mono<T> check,
-                                       Predicate<T> wrongAnswer, Predicate<Throwable> wrongFailure) {
-        return reserve.then(Mono.defer(() -> {
+    /**
+     * Makes {@code check} within an attempt reserved on {@code lock}: {@code wrongAnswer} and {@code wrongFailure}
+     * tell which of its outcomes count as a failure when the attempt is settled.
+     */
+    private <T> Mono<T> attempt(Lock lock, Mono<Void> whenLocked, Mono<T> check, Predicate<T> wrongAnswer,
+                                Predicate<Throwable> wrongFailure) {
+        return reserve(lock).onErrorResume(failure -> whenLocked.then(Mono.error(failure))).then(Mono.defer(() -> {
             AtomicBoolean settled = new AtomicBoolean();
             return check
                     .flatMap(value -> settled.compareAndSet(false, true)
-                            ? settle.apply(wrongAnswer.test(value)).thenReturn(value) : Mono.just(value))
+                            ? settle(lock, wrongAnswer.test(value)).thenReturn(value) : Mono.just(value))
                     .onErrorResume(failure -> !settled.compareAndSet(false, true) ? Mono.error(failure)
-                            : settle.apply(wrongFailure.test(failure)).then(Mono.error(failure)))
+                            : settle(lock, wrongFailure.test(failure)).then(Mono.error(failure)))
                     .doOnCancel(() -> {
                         if (settled.compareAndSet(false, true)) {
-                            settle.apply(false).subscribe(done -> { }, ignored -> { });
+                            settle(lock, false).subscribe(done -> { }, ignored -> { });
                         }
                     });
         }));
@@ -160,15 +128,28 @@ public class LoginThrottle {
         return failure instanceof GatewayException refused && refused.code() == ErrorCode.UNAUTHORIZED;
     }
 
-    private Mono<Void> reserve(String subject, LimitKind kind, int max) {
-        return locks.reserve(subject, kind, max, settings.failureWindow()).flatMap(LoginThrottle::refuseWhileLocked);
+    /**
+     * Reserves a check on {@code lock} before it is made.
+     *
+     * @return completes when reserved; a 429 error when the subject is locked, or as many attempts as it may fail
+     *         are already failed or in flight
+     */
+    private Mono<Void> reserve(Lock lock) {
+        return locks.reserve(lock.subject(), lock.limit(), lock.maxFailures(), settings.failureWindow())
+                .flatMap(LoginThrottle::refuseWhileLocked);
     }
 
-    private Mono<Void> settle(String subject, boolean wrong, int max, Lockouts.Kind kind, String label) {
-        return locks.settle(subject, wrong, max, settings.failureWindow(), settings.lockDuration())
+    /**
+     * Settles a reserved check on {@code lock}: {@code wrong} counts it as a failure.
+     *
+     * @return completes when the subject is not locked; a 429 error when this failure locked it
+     */
+    private Mono<Void> settle(Lock lock, boolean wrong) {
+        return locks.settle(lock.subject(), wrong, lock.maxFailures(), settings.failureWindow(),
+                        settings.lockDuration())
                 .doOnNext(locked -> {
                     if (wrong) {
-                        lockouts.noteLocked(kind, subject, label, locked);
+                        lockouts.noteLocked(lock.kind(), lock.subject(), lock.label(), locked);
                     }
                 })
                 .flatMap(locked -> wrong ? refuseWhileLocked(locked) : Mono.empty());
@@ -190,5 +171,17 @@ public class LoginThrottle {
 
     private static String mfaSubject(long userId) {
         return "mfa:" + userId;
+    }
+
+    /**
+     * What wrong answers lock: one email's password checks or one account's MFA code checks.
+     *
+     * @param subject     the lock key
+     * @param label       how the lockout list names it
+     * @param limit       the limit its refusals are counted under
+     * @param kind        its kind in the lockout list
+     * @param maxFailures the failures (with the attempts in flight) that lock it within {@code login.failure-window}
+     */
+    private record Lock(String subject, String label, LimitKind limit, Lockouts.Kind kind, int maxFailures) {
     }
 }

@@ -5,7 +5,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.connection.ConnectionProperties;
+import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayAttributes;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 
@@ -38,10 +40,11 @@ public class UpstreamBulkheadFilter implements GlobalFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-        if (route == null) {
-            return chain.filter(exchange);
+        RoutePolicy policy = exchange.getAttribute(GatewayAttributes.ROUTE_POLICY);
+        if (route == null || policy == null) {
+            return chain.filter(exchange); // the principal step refused it already (404 or 500)
         }
-        UpstreamBulkheads.Limited limited = bulkheads.of(route);
+        UpstreamBulkheads.Limited limited = bulkheads.of(route, policy);
         Bulkhead bulkhead = limited.bulkhead();
         if (!bulkhead.tryAcquirePermission()) {
             limited.rejected().increment();

@@ -16,8 +16,12 @@ import io.s4e.gateway.principal.Scopes;
  * @param mfa    true when a session must have passed MFA
  * @param limit  the route's own limits ({@code s4e-rate-limit}, {@code s4e-max-concurrent}); {@link EndpointLimit#NONE}
  *               when it sets none
+ * @param maxUpstreamConcurrent the most requests in flight to the route's upstream on one replica
+ *               ({@code s4e-max-upstream-concurrent}); null when the route sets none and
+ *               {@code s4e.server.max-upstream-concurrent} applies
  */
-public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, EndpointLimit limit) {
+public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, EndpointLimit limit,
+                          Integer maxUpstreamConcurrent) {
 
     /** Metadata key of the authentication mode. */
     public static final String AUTH = "s4e-auth";
@@ -25,6 +29,8 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, Endpo
     public static final String SCOPES = "s4e-scopes";
     /** Metadata key of the MFA requirement. */
     public static final String MFA = "s4e-mfa";
+    /** Metadata key of the route's upstream bulkhead: a whole number of at least 1. */
+    public static final String MAX_UPSTREAM_CONCURRENT = "s4e-max-upstream-concurrent";
 
     /** The policy of a route without metadata: authentication required, no scope. */
     public static final RoutePolicy DEFAULT = new RoutePolicy(AuthMode.REQUIRED, List.of(), false, EndpointLimit.NONE);
@@ -39,6 +45,11 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, Endpo
         limit = limit == null ? EndpointLimit.NONE : limit;
     }
 
+    /** A policy that leaves the route's upstream to the server-wide bulkhead limit. */
+    public RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, EndpointLimit limit) {
+        this(auth, scopes, mfa, limit, null);
+    }
+
     /**
      * Parses the metadata of route {@code routeId}: every rule of the route, once per loaded route.
      *
@@ -51,7 +62,8 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, Endpo
         AuthMode auth = parseAuth(metadata.get(AUTH));
         List<String> scopes = parseScopes(metadata.get(SCOPES));
         boolean mfa = parseBoolean(metadata.get(MFA));
-        return new RoutePolicy(auth, scopes, mfa, EndpointLimit.parse(routeId, metadata));
+        return new RoutePolicy(auth, scopes, mfa, EndpointLimit.parse(routeId, metadata),
+                parseMaxUpstreamConcurrent(metadata.get(MAX_UPSTREAM_CONCURRENT)));
     }
 
     private static AuthMode parseAuth(Object value) {
@@ -106,5 +118,23 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, Endpo
             case "false" -> false;
             default -> throw new IllegalArgumentException(MFA + " must be true or false, not '" + value + "'");
         };
+    }
+
+    private static Integer parseMaxUpstreamConcurrent(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            int limit = value instanceof Number number ? Math.toIntExact(number.longValue())
+                    : Integer.parseInt(value.toString().trim());
+            if (limit >= 1) {
+                return limit;
+            }
+        }
+        catch (NumberFormatException | ArithmeticException invalid) {
+            // reported below
+        }
+        throw new IllegalArgumentException(MAX_UPSTREAM_CONCURRENT + " must be a whole number of at least 1, not '"
+                + value + "'");
     }
 }

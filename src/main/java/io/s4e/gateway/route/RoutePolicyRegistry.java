@@ -15,9 +15,9 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The parsed rules of every route (auth mode, scopes, MFA, rate and concurrency limits: {@link RoutePolicy}), the
- * one place route metadata is read. Policies are parsed when routes load (at start, where invalid metadata stops the
- * gateway with a message naming the route, and on every refresh), never per request.
+ * The parsed rules of every route (auth mode, scopes, MFA, rate and concurrency limits, upstream bulkhead:
+ * {@link RoutePolicy}), the one place route metadata is read. Policies are parsed when routes load (at start, where
+ * invalid metadata stops the gateway with a message naming the route, and on every refresh), never per request.
  */
 @Component
 public class RoutePolicyRegistry implements SmartInitializingSingleton, RouteMetadataCheck {
@@ -52,7 +52,10 @@ public class RoutePolicyRegistry implements SmartInitializingSingleton, RouteMet
         }
     }
 
-    /** Checks every rule: {@code s4e-auth}, {@code s4e-scopes}, {@code s4e-mfa}, {@code s4e-rate-limit}, {@code s4e-max-concurrent}. */
+    /**
+     * Checks every rule: {@code s4e-auth}, {@code s4e-scopes}, {@code s4e-mfa}, {@code s4e-rate-limit},
+     * {@code s4e-max-concurrent}, {@code s4e-max-upstream-concurrent}.
+     */
     @Override
     public void check(String routeId, Map<String, Object> metadata) {
         RoutePolicy.parse(routeId, metadata);

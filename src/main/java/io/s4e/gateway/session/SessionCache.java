@@ -2,16 +2,9 @@ package io.s4e.gateway.session;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
-import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
-import io.s4e.gateway.reactive.Ready;
+import io.s4e.gateway.cluster.InvalidatedCache;
 import io.s4e.gateway.cluster.InvalidationBus;
 import reactor.core.publisher.Mono;
 
@@ -38,8 +31,7 @@ public class SessionCache {
     public static final String USER_TOPIC = "user-sessions";
 
     private final SessionStore store;
-    private final AsyncCache<String, Session> sessions;
-    private final StatsCounter stats = new ConcurrentStatsCounter();
+    private final InvalidatedCache<Session> sessions;
 
     public SessionCache(SessionStore store, SessionProperties properties, InvalidationBus bus, MeterRegistry meters,
                         Clock clock) {
@@ -48,14 +40,16 @@ public class SessionCache {
             this.sessions = null;
             return;
         }
-        this.sessions = Caffeine.newBuilder()
-                .maximumSize(properties.cacheMaxSize())
-                .expireAfter(new UntilSessionEnds(properties.cacheTtl(), clock))
-                .recordStats(() -> stats)
-                .buildAsync();
-        CaffeineCacheMetrics.monitor(meters, sessions.synchronous(), "s4e.sessions");
-        bus.listen(SESSION_TOPIC, this::invalidateSession);
-        bus.listen(USER_TOPIC, this::invalidateUser);
+        Duration ttl = properties.cacheTtl();
+        this.sessions = new InvalidatedCache<Session>("s4e.sessions", properties.cacheMaxSize(), session -> {
+            Duration untilExpiry = Duration.between(clock.instant(), session.expiresAt());
+            return untilExpiry.compareTo(ttl) < 0 ? untilExpiry : ttl; // never beyond the session's own expiry
+        }, meters)
+                .forgetKeyOn(bus, SESSION_TOPIC)
+                .forgetMatchingOn(bus, USER_TOPIC, userId -> {
+                    long id = Long.parseLong(userId);
+                    return session -> session.userId() == id;
+                });
     }
 
     /**
@@ -67,61 +61,10 @@ public class SessionCache {
         if (sessions == null) {
             return store.find(sid, userId);
         }
-        Session cached = Ready.valueOf(sessions.asMap().get(sid));
-        if (cached != null && cached.userId() == userId) {
-            stats.recordHits(1);
+        Session cached = sessions.cached(sid, session -> session.userId() == userId);
+        if (cached != null) {
             return Mono.just(cached);
         }
-        return Mono.deferContextual(context -> {
-            CompletableFuture<Session> session = sessions.get(sid,
-                    (id, executor) -> store.find(id, userId).contextWrite(context).toFuture());
-            return Mono.fromFuture(session, true)
-                    .doOnError(failure -> sessions.asMap().remove(sid, session));
-        });
-    }
-
-    /** Drops session {@code sid}, or every session when null. */
-    void invalidateSession(String sid) {
-        if (sessions == null) {
-            return;
-        }
-        if (sid == null) {
-            sessions.synchronous().invalidateAll();
-        } else {
-            sessions.synchronous().invalidate(sid);
-        }
-    }
-
-    /** Drops every session of user {@code userId}, or every session when null. Rare: a scan is fine. */
-    void invalidateUser(String userId) {
-        if (sessions == null) {
-            return;
-        }
-        if (userId == null) {
-            sessions.synchronous().invalidateAll();
-            return;
-        }
-        long id = Long.parseLong(userId);
-        sessions.synchronous().asMap().values().removeIf(session -> session.userId() == id);
-    }
-
-    /** The cache-ttl, cut short by the session's own expiry. */
-    private record UntilSessionEnds(Duration ttl, Clock clock) implements Expiry<String, Session> {
-
-        @Override
-        public long expireAfterCreate(String sid, Session session, long currentTime) {
-            long untilExpiry = Duration.between(clock.instant(), session.expiresAt()).toNanos();
-            return Math.max(0, Math.min(ttl.toNanos(), untilExpiry));
-        }
-
-        @Override
-        public long expireAfterUpdate(String sid, Session session, long currentTime, long currentDuration) {
-            return expireAfterCreate(sid, session, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(String sid, Session session, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
+        return sessions.load(sid, id -> store.find(id, userId));
     }
 }

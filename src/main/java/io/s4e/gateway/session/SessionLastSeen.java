@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.reactive.PeriodicJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -35,10 +35,9 @@ public class SessionLastSeen implements SmartLifecycle {
 
     private final SessionStore store;
     private final Clock clock;
-    private final Duration interval;
     private final Map<String, Long> pending = new ConcurrentHashMap<>();
     private final Counter writes;
-    private volatile Disposable schedule;
+    private final PeriodicJob flushes;
 
     public SessionLastSeen(SessionStore store, Clock clock, MeterRegistry meters,
                            @Value("${s4e.accounts.last-seen-flush-interval:60s}") Duration interval) {
@@ -48,7 +47,8 @@ public class SessionLastSeen implements SmartLifecycle {
             throw new IllegalArgumentException("s4e.accounts.last-seen-flush-interval must be positive, not "
                     + interval);
         }
-        this.interval = interval;
+        this.flushes = new PeriodicJob(interval, this::flush,
+                failure -> log.warn("Could not write last_seen_at of sessions; trying again: {}", failure.toString()));
         meters.gaugeMapSize("s4e.sessions.last_seen.pending", List.of(), pending);
         this.writes = Counter.builder("s4e.sessions.last_seen.writes")
                 .description("Sessions whose last_seen_at was written to Redis by the batched flush")
@@ -111,21 +111,13 @@ public class SessionLastSeen implements SmartLifecycle {
 
     @Override
     public void start() {
-        schedule = Flux.interval(interval, interval)
-                .concatMap(tick -> flush())
-                .subscribe();
+        flushes.start();
     }
 
+    /** Stops the flushes, then writes what is still noted (within 5 s) before {@code callback}. */
     @Override
     public void stop(Runnable callback) {
-        Disposable current = schedule;
-        if (current != null) {
-            current.dispose();
-        }
-        flush().timeout(Duration.ofSeconds(5))
-                .onErrorComplete()
-                .doFinally(signal -> callback.run())
-                .subscribe();
+        flushes.stopAfterOneMoreRun(Duration.ofSeconds(5), callback);
     }
 
     @Override
@@ -135,8 +127,7 @@ public class SessionLastSeen implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        Disposable current = schedule;
-        return current != null && !current.isDisposed();
+        return flushes.isRunning();
     }
 
     @Override

@@ -5,10 +5,9 @@ import java.time.Instant;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.s4e.gateway.reactive.PeriodicJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
@@ -28,13 +27,15 @@ public class UsageRetention implements SmartLifecycle {
     private final UsageProperties properties;
     private final Clock clock;
     private final Counter deleted;
-    private volatile Disposable schedule;
+    private final PeriodicJob runs;
 
     public UsageRetention(UsageRepository repository, UsageProperties properties, Clock clock, MeterRegistry meters) {
         this.repository = repository;
         this.properties = properties;
         this.clock = clock;
         this.deleted = meters.counter("s4e.usage.retention.deleted");
+        this.runs = new PeriodicJob(properties.retentionInterval(), this::run, failure -> log.warn(
+                "Usage retention failed; trying again in {}: {}", properties.retentionInterval(), failure.toString()));
     }
 
     /**
@@ -57,30 +58,18 @@ public class UsageRetention implements SmartLifecycle {
 
     @Override
     public void start() {
-        if (!properties.enabled() || schedule != null) {
-            return;
+        if (properties.enabled()) {
+            runs.start();
         }
-        schedule = Flux.interval(properties.retentionInterval(), properties.retentionInterval())
-                .onBackpressureDrop()
-                .concatMap(tick -> run().onErrorResume(failure -> {
-                    log.warn("Usage retention failed; trying again in {}: {}", properties.retentionInterval(),
-                            failure.toString());
-                    return Mono.empty();
-                }), 1)
-                .subscribe();
     }
 
     @Override
     public void stop() {
-        Disposable current = schedule;
-        schedule = null;
-        if (current != null) {
-            current.dispose();
-        }
+        runs.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return schedule != null;
+        return runs.isRunning();
     }
 }

@@ -221,7 +221,7 @@ public final class Cidr {
             int start = i;
             int value = 0;
             while (i < to) {
-                int digit = hexValue(s.charAt(i));
+                int digit = HexDigits.value(s.charAt(i));
                 if (digit < 0) {
                     break;
                 }
@@ -272,19 +272,6 @@ public final class Cidr {
         System.arraycopy(out, compressedAt * 2, out, IPV6_BYTES - tailBytes, tailBytes);
         Arrays.fill(out, compressedAt * 2, IPV6_BYTES - tailBytes, (byte) 0);
         return out;
-    }
-
-    private static int hexValue(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 
     private static int parsePrefix(String s, int from) {

@@ -71,8 +71,8 @@ public final class PathNormalizer {
         if (index + 2 >= path.length()) {
             throw refused("malformed percent-encoding");
         }
-        int high = hexValue(path.charAt(index + 1));
-        int low = hexValue(path.charAt(index + 2));
+        int high = HexDigits.value(path.charAt(index + 1));
+        int low = HexDigits.value(path.charAt(index + 2));
         if (high < 0 || low < 0) {
             throw refused("malformed percent-encoding");
         }
@@ -103,7 +103,7 @@ public final class PathNormalizer {
                 decoded.append(c);
                 continue;
             }
-            int value = (hexValue(path.charAt(i + 1)) << 4) | hexValue(path.charAt(i + 2));
+            int value = (HexDigits.value(path.charAt(i + 1)) << 4) | HexDigits.value(path.charAt(i + 2));
             if (isUnreserved(value)) {
                 decoded.append((char) value);
             }
@@ -149,19 +149,6 @@ public final class PathNormalizer {
             result.append('/').append(segment);
         }
         return result.toString();
-    }
-
-    private static int hexValue(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 
     private static IllegalArgumentException refused(String reason) {

@@ -3,7 +3,7 @@ package io.s4e.gateway.bootstrap;
 import java.time.Duration;
 import java.util.List;
 
-import io.s4e.gateway.apikey.ApiKeyService;
+import io.s4e.gateway.apikey.BootstrapKeys;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.StoredText;
@@ -32,7 +32,7 @@ class BootstrapIntegrationTests {
     PasswordHasher passwords;
 
     @Autowired
-    ApiKeyService keys;
+    BootstrapKeys keys;
 
     @Test
     void bootstrapWhenStartedThenAdminUserExistsWithArgon2idHash() {

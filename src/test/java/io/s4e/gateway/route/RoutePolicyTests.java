@@ -152,4 +152,58 @@ class RoutePolicyTests {
         assertThat(policy.scopes()).containsExactly("read:assets");
         assertThatThrownBy(() -> policy.scopes().add("admin")).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void parseWhenNoUpstreamLimitThenNoneOfItsOwn() {
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-auth", "none")).maxUpstreamConcurrent()).isNull();
+        assertThat(RoutePolicy.DEFAULT.maxUpstreamConcurrent()).isNull();
+    }
+
+    @Test
+    void parseWhenUpstreamLimitNumberOrTextThenThatLimit() {
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-max-upstream-concurrent", 3)).maxUpstreamConcurrent())
+                .isEqualTo(3);
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-max-upstream-concurrent", " 40 ")).maxUpstreamConcurrent())
+                .isEqualTo(40);
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-max-upstream-concurrent", 1L)).maxUpstreamConcurrent())
+                .isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "many", "1.5", "99999999999", ""})
+    void parseWhenUpstreamLimitNotAWholeNumberOfAtLeastOneThenThrowsNamingKeyAndValue(String value) {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RoutePolicy.parse("r", Map.of("s4e-max-upstream-concurrent", value)))
+                .withMessageContaining("s4e-max-upstream-concurrent")
+                .withMessageContaining("'" + value + "'");
+    }
+
+    @Test
+    void parseWhenUpstreamLimitNumberOutOfRangeThenThrowsNamingKeyAndValue() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RoutePolicy.parse("r", Map.of("s4e-max-upstream-concurrent", 0)))
+                .withMessageContaining("s4e-max-upstream-concurrent").withMessageContaining("'0'");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RoutePolicy.parse("r", Map.of("s4e-max-upstream-concurrent", 1L << 40)))
+                .withMessageContaining("s4e-max-upstream-concurrent").withMessageContaining("'" + (1L << 40) + "'");
+    }
+
+    @Test
+    void parseWhenUpstreamLimitSetWithOtherKeysThenCombined() {
+        Map<String, Object> metadata = new HashMap<>();
+        metadata.put("s4e-scopes", List.of("read:scans"));
+        metadata.put("s4e-max-upstream-concurrent", 20);
+
+        assertThat(RoutePolicy.parse("r", metadata)).isEqualTo(new RoutePolicy(RoutePolicy.AuthMode.REQUIRED,
+                List.of("read:scans"), false, EndpointLimit.NONE, 20));
+    }
+
+    @Test
+    void checkWhenUpstreamLimitInvalidThenTheRouteIsRefusedBeforeItLoads() {
+        RoutePolicyRegistry registry = new RoutePolicyRegistry(null);
+
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> registry.check("r", Map.of("s4e-max-upstream-concurrent", "many")))
+                .withMessageContaining("s4e-max-upstream-concurrent").withMessageContaining("'many'");
+    }
 }
