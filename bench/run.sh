@@ -18,9 +18,12 @@
 #   bench/run.sh                        defaults: 3 rounds of 15 s, 10 s warm-up per scenario, wrk -t2 -c64
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 bench/run.sh
 #   SKIP_BUILD=1 bench/run.sh           use the jar in target/
+#   JAVA=/path/to/java bench/run.sh     the JVM of the gateways and the bare gateway (default: the machine's Java 25,
+#                                       as the image runs them; else java on the PATH)
 #   JAVA_OPTS="..." bench/run.sh       the gateways' JVM flags (default: the image's and chart's recommended flags
 #                                       under the chart's 512 MiB memory limit)
-#   CDS=0 bench/run.sh                  start from the plain jar, without the image's class-data archive
+#   CDS=0 bench/run.sh                  start from the plain jar, without the image's AOT cache (Java 25) or
+#                                       class-data archive (Java 17)
 # Needs wrk and nginx (apt-get install wrk nginx), psql and redis-cli, and PostgreSQL and Redis as for the tests.
 # The gateways use a scratch database (dropped at the end) and the Redis prefix s4e-bench:.
 set -euo pipefail
@@ -32,7 +35,14 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-10s}
 FIXED_CONNECTIONS=${FIXED_CONNECTIONS:-8}
-JAVA_OPTS=${JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC}
+JAVA=${JAVA:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -1)}
+JAVA=${JAVA:-java}
+java_feature=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+if [ "${java_feature%%.*}" -ge 25 ] 2>/dev/null; then
+  JAVA_OPTS=${JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -XX:+UseCompactObjectHeaders}
+else
+  JAVA_OPTS=${JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC}
+fi
 CDS=${CDS:-1}
 UPSTREAM_PORT=${BENCH_UPSTREAM_PORT:-18090}
 PROXY_PORT=18091
@@ -47,7 +57,7 @@ MALFORMED_KEY=s4e_live_not-a-key
 DB="s4e_bench_$$"
 TICKS=$(getconf CLK_TCK)
 
-for tool in wrk nginx java psql redis-cli curl; do
+for tool in wrk nginx "$JAVA" psql redis-cli curl; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install wrk nginx)" >&2; exit 2; }
 done
 
@@ -100,20 +110,24 @@ fi
 bare_jar=bench/bare-gateway/target/bare-gateway-0.jar
 jar=$(ls target/s4e-gateway-*.jar | grep -v plain | head -1)
 
-# As the image does: the jar extracted (application jar + lib/), and a class-data archive from a training run that
-# starts the context and exits without PostgreSQL or Redis (see Dockerfile).
+# As the image does: the jar extracted (application jar + lib/), and an AOT cache (Java 25) or a class-data archive
+# (Java 17) from a training run that starts the context and exits without PostgreSQL or Redis (see Dockerfile).
 cds_opts=()
 if [ "$CDS" = 1 ]; then
-  echo "bench: extracting the jar and training the class-data archive" >&2
-  java -Djarmode=tools -jar "$jar" extract --destination "$work/app" >/dev/null
+  echo "bench: extracting the jar and training the start-up cache on Java $java_feature" >&2
+  "$JAVA" -Djarmode=tools -jar "$jar" extract --destination "$work/app" >/dev/null
   jar=$(ls "$work"/app/s4e-gateway-*.jar | head -1)
+  if [ "${java_feature%%.*}" -ge 25 ] 2>/dev/null; then
+    train=(-XX:AOTCacheOutput=app.aot); cds_opts=("-XX:AOTCache=$work/app/app.aot")
+  else
+    train=(-XX:ArchiveClassesAtExit=app.jsa); cds_opts=("-XX:SharedArchiveFile=$work/app/app.jsa")
+  fi
   # shellcheck disable=SC2086
-  (cd "$work/app" && java $JAVA_OPTS -XX:ArchiveClassesAtExit=app.jsa -Dspring.context.exit=onRefresh -jar "$jar" \
+  (cd "$work/app" && "$JAVA" $JAVA_OPTS "${train[@]}" -Dspring.context.exit=onRefresh -jar "$jar" \
     --spring.flyway.enabled=false --spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:1/none \
     --spring.data.redis.port=1 --s4e.session.jwt-secret=CdsTrainingRunOnlyNeverUsedForTokens0123 \
     --server.port=0 --management.server.port=0 --logging.level.root=WARN > "$work/cds-training.log" 2>&1) \
-    || { echo "bench: the class-data training run failed" >&2; tail -20 "$work/cds-training.log" >&2; exit 1; }
-  cds_opts=("-XX:SharedArchiveFile=$work/app/app.jsa")
+    || { echo "bench: the start-up cache training run failed" >&2; tail -20 "$work/cds-training.log" >&2; exit 1; }
 fi
 
 start_gateway() { # name port management-port [args]
@@ -122,7 +136,7 @@ start_gateway() { # name port management-port [args]
   start=$(date +%s%N)
   # shellcheck disable=SC2086
   BENCH_GATEWAY_PORT=$port BENCH_MANAGEMENT_PORT=$mport BENCH_UPSTREAM_PORT=$UPSTREAM_PORT \
-    java $JAVA_OPTS "${cds_opts[@]}" -jar "$jar" \
+    "$JAVA" $JAVA_OPTS "${cds_opts[@]}" -jar "$jar" \
     --spring.config.additional-location=file:bench/application-bench.yml \
     --spring.r2dbc.url="r2dbc:postgresql://127.0.0.1:5432/$DB" \
     --logging.level.root=WARN "$@" > "$work/$name.log" 2>&1 &
@@ -143,7 +157,7 @@ start_gateway full $FULL_PORT $FULL_MANAGEMENT
 
 start=$(date +%s%N)
 # shellcheck disable=SC2086
-BENCH_BARE_PORT=$BARE_PORT BENCH_UPSTREAM_PORT=$UPSTREAM_PORT java $JAVA_OPTS -jar "$bare_jar" \
+BENCH_BARE_PORT=$BARE_PORT BENCH_UPSTREAM_PORT=$UPSTREAM_PORT "$JAVA" $JAVA_OPTS -jar "$bare_jar" \
   --logging.level.root=WARN > "$work/bare.log" 2>&1 &
 pids+=($!)
 bare_pid=$!
