@@ -7,8 +7,10 @@ import java.util.concurrent.TimeUnit;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayAttributes;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -41,7 +43,6 @@ import org.springframework.web.server.ServerWebExchange;
 public class UpstreamConnectionFilter implements GlobalFilter, Ordered {
 
     private static final String HANDLER_NAME = "s4e.upstreamBodyTimeout";
-    private static final String TIMEOUT_KEY = "response-timeout";
 
     private static final int NO_ANSWER = 0;
 
@@ -81,30 +82,27 @@ public class UpstreamConnectionFilter implements GlobalFilter, Ordered {
 
     private void boundBodyReads(ServerWebExchange exchange) {
         Connection connection = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR);
-        Duration timeout = timeoutOf(exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR));
+        Duration timeout = timeoutOf(exchange, exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR));
         if (connection == null || timeout == null) {
             return;
         }
         connection.addHandlerFirst(HANDLER_NAME, new ReadTimeoutHandler(timeout.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    /** The route's {@code response-timeout} in ms (negative: none), else the global one; null when there is none. */
-    private Duration timeoutOf(Route route) {
-        Object value = route == null ? null : route.getMetadata().get(TIMEOUT_KEY);
-        if (value != null) {
-            long millis = value instanceof Number number ? number.longValue() : parseOrNegative(value.toString());
+    /**
+     * The route's {@code response-timeout} (negative: none), else the global one; null when there is none. Read from
+     * the route's policy, parsed once per loaded route ({@code route/RoutePolicy}).
+     */
+    private Duration timeoutOf(ServerWebExchange exchange, Route route) {
+        RoutePolicy policy = exchange.getAttribute(GatewayAttributes.ROUTE_POLICY);
+        if (policy == null && route != null) {
+            policy = RoutePolicy.parse(route.getId(), route.getMetadata());
+        }
+        Long millis = policy == null ? null : policy.responseTimeoutMillis();
+        if (millis != null) {
             return millis > 0 ? Duration.ofMillis(millis) : null;
         }
         return globalTimeout == null || globalTimeout.isNegative() || globalTimeout.isZero() ? null : globalTimeout;
-    }
-
-    private static long parseOrNegative(String text) {
-        try {
-            return Long.parseLong(text.trim());
-        }
-        catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /** A reset, a broken read or an answer that is not HTTP, anywhere in the cause chain; never our own errors. */

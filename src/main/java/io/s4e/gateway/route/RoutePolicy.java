@@ -19,9 +19,12 @@ import io.s4e.gateway.principal.Scopes;
  * @param maxUpstreamConcurrent the most requests in flight to the route's upstream on one replica
  *               ({@code s4e-max-upstream-concurrent}); null when the route sets none and
  *               {@code s4e.server.max-upstream-concurrent} applies
+ * @param responseTimeoutMillis the route's {@code response-timeout} (Spring Cloud Gateway's metadata key, ms; negative:
+ *               none); null when the route sets none and the global {@code httpclient.response-timeout} applies. The
+ *               gateway also bounds the silence while the upstream's body arrives with it.
  */
 public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, EndpointLimit limit,
-                          Integer maxUpstreamConcurrent) {
+                          Integer maxUpstreamConcurrent, Long responseTimeoutMillis) {
 
     /** Metadata key of the authentication mode. */
     public static final String AUTH = "s4e-auth";
@@ -31,6 +34,8 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, Endpo
     public static final String MFA = "s4e-mfa";
     /** Metadata key of the route's upstream bulkhead: a whole number of at least 1. */
     public static final String MAX_UPSTREAM_CONCURRENT = "s4e-max-upstream-concurrent";
+    /** Spring Cloud Gateway's metadata key of a route's response timeout, in ms. */
+    public static final String RESPONSE_TIMEOUT = "response-timeout";
 
     /** The policy of a route without metadata: authentication required, no scope. */
     public static final RoutePolicy DEFAULT = new RoutePolicy(AuthMode.REQUIRED, List.of(), false, EndpointLimit.NONE);
@@ -45,9 +50,15 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, Endpo
         limit = limit == null ? EndpointLimit.NONE : limit;
     }
 
-    /** A policy that leaves the route's upstream to the server-wide bulkhead limit. */
+    /** A policy that leaves the route's upstream to the server-wide bulkhead limit and response timeout. */
     public RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, EndpointLimit limit) {
-        this(auth, scopes, mfa, limit, null);
+        this(auth, scopes, mfa, limit, null, null);
+    }
+
+    /** A policy that leaves the route's upstream to the server-wide response timeout. */
+    public RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, EndpointLimit limit,
+                       Integer maxUpstreamConcurrent) {
+        this(auth, scopes, mfa, limit, maxUpstreamConcurrent, null);
     }
 
     /**
@@ -63,7 +74,8 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, Endpo
         List<String> scopes = parseScopes(metadata.get(SCOPES));
         boolean mfa = parseBoolean(metadata.get(MFA));
         return new RoutePolicy(auth, scopes, mfa, EndpointLimit.parse(routeId, metadata),
-                parseMaxUpstreamConcurrent(metadata.get(MAX_UPSTREAM_CONCURRENT)));
+                parseMaxUpstreamConcurrent(metadata.get(MAX_UPSTREAM_CONCURRENT)),
+                parseResponseTimeout(metadata.get(RESPONSE_TIMEOUT)));
     }
 
     private static AuthMode parseAuth(Object value) {
@@ -136,5 +148,18 @@ public record RoutePolicy(AuthMode auth, List<String> scopes, boolean mfa, Endpo
         }
         throw new IllegalArgumentException(MAX_UPSTREAM_CONCURRENT + " must be a whole number of at least 1, not '"
                 + value + "'");
+    }
+
+    private static Long parseResponseTimeout(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return value instanceof Number number ? number.longValue() : Long.parseLong(value.toString().trim());
+        }
+        catch (NumberFormatException invalid) {
+            throw new IllegalArgumentException(RESPONSE_TIMEOUT + " must be a whole number of milliseconds, not '"
+                    + value + "'");
+        }
     }
 }

@@ -30,10 +30,11 @@ class RoutePolicyTests {
     }
 
     @Test
-    void parseWhenOnlyOtherMetadataThenDefaults() {
+    void parseWhenOnlyOtherMetadataThenDefaultsAndTheResponseTimeoutKept() {
         RoutePolicy policy = RoutePolicy.parse("r", Map.of("response-timeout", 500, "connect-timeout", 200));
 
-        assertThat(policy).isEqualTo(new RoutePolicy(RoutePolicy.AuthMode.REQUIRED, List.of(), false, EndpointLimit.NONE));
+        assertThat(policy).isEqualTo(new RoutePolicy(RoutePolicy.AuthMode.REQUIRED, List.of(), false, EndpointLimit.NONE,
+                null, 500L));
     }
 
     @ParameterizedTest
@@ -205,5 +206,22 @@ class RoutePolicyTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> registry.check("r", Map.of("s4e-max-upstream-concurrent", "many")))
                 .withMessageContaining("s4e-max-upstream-concurrent").withMessageContaining("'many'");
+    }
+
+    @Test
+    void parseWhenResponseTimeoutSetThenKeptInMillisAsNumberOrText() {
+        assertThat(RoutePolicy.parse("r", Map.of("response-timeout", 1500)).responseTimeoutMillis()).isEqualTo(1500L);
+        assertThat(RoutePolicy.parse("r", Map.of("response-timeout", " 250 ")).responseTimeoutMillis()).isEqualTo(250L);
+        assertThat(RoutePolicy.parse("r", Map.of("response-timeout", -1)).responseTimeoutMillis()).isEqualTo(-1L);
+        assertThat(RoutePolicy.parse("r", Map.of("s4e-auth", "none")).responseTimeoutMillis()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"soon", "1.5", "5s", ""})
+    void parseWhenResponseTimeoutNotWholeMillisThenThrowsNamingKeyAndValue(String value) {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> RoutePolicy.parse("r", Map.of("response-timeout", value)))
+                .withMessageContaining("response-timeout")
+                .withMessageContaining("'" + value + "'");
     }
 }

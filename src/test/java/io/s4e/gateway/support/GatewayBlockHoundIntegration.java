@@ -16,6 +16,11 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *       a lost compare-and-set with {@code LockSupport.parkNanos(1)} before it retries: logins from one client IP
  *       arriving together on several event loops (passkey answers sent to a replica at once) lose such races.
  *       A one-nanosecond pause in a CAS loop is not I/O, so it is allowed there and nowhere else.</li>
+ *   <li>Netty's adaptive buffer allocator guards each magazine with a {@code StampedLock} held while a buffer is
+ *       carved out or a magazine is added or freed; a thread allocating while another does the same may wait for
+ *       it that long. Throwing from inside {@code StampedLock.acquireWrite} can leave the lock's wait queue broken,
+ *       after which every allocation from that magazine waits for good (the event loops and Reactor's timers
+ *       included), so the wait is allowed there and nowhere else.</li>
  * </ul>
  * Everything else stays forbidden.
  */
@@ -33,5 +38,12 @@ public class GatewayBlockHoundIntegration implements BlockHoundIntegration {
         }
         builder.allowBlockingCallsInside("io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter",
                 "compareAndSet");
+        String allocator = "io.netty.buffer.AdaptivePoolingAllocator";
+        for (String method : new String[] {"tryAllocate", "free"}) {
+            builder.allowBlockingCallsInside(allocator + "$Magazine", method);
+        }
+        for (String method : new String[] {"tryExpandMagazines", "free"}) {
+            builder.allowBlockingCallsInside(allocator + "$MagazineGroup", method);
+        }
     }
 }
