@@ -6,9 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import io.s4e.gateway.principal.AuthenticationFilter;
-import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.web.Envelope;
-import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.MethodNotAllowed;
 import reactor.core.publisher.Mono;
 
@@ -50,7 +48,7 @@ public class AuditRoutes {
 
     private Mono<ServerResponse> page(ServerRequest request) {
         return AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal()
-                .doOnNext(AuditRoutes::requireAdmin)
+                .doOnNext(caller -> caller.requireAdmin("Reading the audit log"))
                 .map(admin -> AuditQuery.parse(request.queryParams(), cursors))
                 .flatMap(query -> repository.page(query, query.limit() + 1).collectList()
                         .map(rows -> page(rows, query.limit())))
@@ -66,12 +64,6 @@ public class AuditRoutes {
             next = cursors.encode(new AuditQuery.Cursor(last.time(), last.id()));
         }
         return new Page(shown.stream().map(AuditRoutes::view).toList(), next);
-    }
-
-    private static void requireAdmin(Principal caller) {
-        if (!caller.isAdmin()) {
-            throw Errors.forbidden("Reading the audit log needs the admin scope.");
-        }
     }
 
     private static EventView view(AuditRepository.StoredEvent e) {

@@ -39,9 +39,7 @@ public class MfaReset {
      */
     public Mono<MfaViews.Reset> reset(Principal caller, String id) {
         return Mono.defer(() -> {
-            if (!caller.isAdmin()) {
-                return Mono.error(Errors.forbidden("Resetting a user's MFA needs the admin scope."));
-            }
+            caller.requireAdmin("Resetting a user's MFA");
             Long userId = DecimalIds.parse(id);
             if (userId == null) {
                 return Mono.error(Errors.notFound("No user with this id."));

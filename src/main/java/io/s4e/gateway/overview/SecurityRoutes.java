@@ -138,11 +138,7 @@ public class SecurityRoutes {
 
     private static Mono<Principal> admin(ServerRequest request) {
         return AuthenticationFilter.authenticationOf(request.exchange()).requirePrincipal()
-                .doOnNext(caller -> {
-                    if (!caller.isAdmin()) {
-                        throw Errors.forbidden("The security overview needs the admin scope.");
-                    }
-                });
+                .doOnNext(caller -> caller.requireAdmin("The security overview"));
     }
 
     /** The user an MFA lock names; null for other kinds. */

@@ -3,6 +3,9 @@ package io.s4e.gateway.principal;
 import java.util.Collection;
 import java.util.Set;
 
+import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayException;
+
 /**
  * Who made a request, once authenticated. Immutable, with the forwarded header values computed once.
  *
@@ -54,5 +57,19 @@ public record Principal(long userId, String email, String role, AuthMethod metho
     /** True when the principal holds the {@code admin} scope. */
     public boolean isAdmin() {
         return scopes.contains(Scopes.ADMIN);
+    }
+
+    /**
+     * The one check of the gateway's admin-only endpoints.
+     *
+     * @param action what the caller asked for, as the start of the refusal's message ("Reading the audit log")
+     * @throws GatewayException 403 {@code forbidden} "{action} needs the admin scope." unless
+     *         the principal holds the {@code admin} scope
+     */
+    public Principal requireAdmin(String action) {
+        if (!isAdmin()) {
+            throw Errors.forbidden(action + " needs the admin scope.");
+        }
+        return this;
     }
 }

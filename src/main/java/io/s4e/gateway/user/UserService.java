@@ -140,9 +140,7 @@ public class UserService {
 
     /** Refuses (403) a principal without the {@code admin} scope. */
     static void requireAdmin(Principal caller) {
-        if (!caller.isAdmin()) {
-            throw Errors.forbidden("Managing users needs the admin scope.");
-        }
+        caller.requireAdmin("Managing users");
     }
 
     /** The id in the path: only the canonical spelling ({@link DecimalIds}), anything else is an unknown id. */
