@@ -9,8 +9,12 @@ request, which shows no hang), cycling through SEQ (letters below), and counts r
    c  DELETE /api/admin/security/lockouts/abc    member key  -> 403
    d  DELETE /api/admin/security/lockouts/abc    admin key   -> 404
    e  GET    /api/keys/key-00000000              member key  -> 403
+   f  GET    /api/admin/security/events          admin key   -> 200 (no store)
+   g  GET    /api/admin/security                 admin key   -> 200 (PostgreSQL and Redis)
+   h  GET    /public/x                           no key      -> 404
 Seen on this machine: SEQ=abcde 85 of 6,000 requests unanswered on kept-alive connections, 0 with FRESH=1; SEQ=ad
-134 of 4,800 (every one a "d" that followed an "a"); SEQ=d alone 0.
+134 of 4,800 (every one a "d" that followed an "a"); SEQ=ag 76 of 1,200 (every one a "g"); SEQ=af 2; SEQ=ah 0;
+SEQ=d alone 0.
 """
 import collections
 import http.client
@@ -55,6 +59,9 @@ STEPS = {
     "c": ("DELETE", "/api/admin/security/lockouts/abc", member),
     "d": ("DELETE", "/api/admin/security/lockouts/abc", ADMIN),
     "e": ("GET", "/api/keys/key-00000000", member),
+    "f": ("GET", "/api/admin/security/events", ADMIN),
+    "g": ("GET", "/api/admin/security", ADMIN),
+    "h": ("GET", "/public/x", None),
 }
 sequence = os.environ.get("SEQ", "abcde")
 unanswered = collections.Counter()
