@@ -29,14 +29,7 @@ final class PasskeyNames {
         if (trimmed.codePointCount(0, trimmed.length()) > MAX) {
             throw Errors.invalidRequest("Field 'name' must be at most " + MAX + " characters.");
         }
-        for (int i = 0; i < trimmed.length(); ) {
-            int cp = trimmed.codePointAt(i);
-            if (!TextRules.isVisible(cp) || (Character.isSpaceChar(cp) && cp != ' ')) {
-                throw Errors.invalidRequest("Field 'name' must not contain control, invisible or direction-changing "
-                        + "characters, or spaces other than U+0020.");
-            }
-            i += Character.charCount(cp);
-        }
+        TextRules.requireVisibleName("name", trimmed);
         return trimmed;
     }
 }

@@ -49,4 +49,20 @@ public final class TextRules {
     private static boolean isNoncharacter(int codePoint) {
         return (codePoint >= 0xFDD0 && codePoint <= 0xFDEF) || (codePoint & 0xFFFE) == 0xFFFE;
     }
+
+    /**
+     * Checks a display name already stripped: only visible characters and plain spaces (U+0020).
+     *
+     * @throws GatewayException 400 {@code invalid_request} naming {@code field} otherwise
+     */
+    public static void requireVisibleName(String field, String stripped) {
+        for (int i = 0; i < stripped.length(); ) {
+            int cp = stripped.codePointAt(i);
+            if (!isVisible(cp) || (Character.isSpaceChar(cp) && cp != ' ')) {
+                throw Errors.invalidRequest("Field '" + field + "' must not contain control, invisible or "
+                        + "direction-changing characters, or spaces other than U+0020.");
+            }
+            i += Character.charCount(cp);
+        }
+    }
 }
