@@ -18,8 +18,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * A replica's bounded near cache of what a shared store (PostgreSQL, Redis) answered, which every replica forgets
- * when told to on the {@link InvalidationBus}, including what a load under way when the message came would bring. Each entry lives for the time-to-live its value is given when loaded;
- * that is the backstop when an invalidation message is lost. Concurrent requests for one uncached key share one
+ * when told to on the {@link InvalidationBus}, including what a load under way when the message came would bring.
+ * Each entry lives for the time-to-live its value is given when loaded; that is the backstop when an invalidation
+ * message is lost. Concurrent requests for one uncached key share one
  * load; an empty answer is not cached, and a failed load is dropped before its error reaches any caller. Its
  * statistics are published as Micrometer's cache meters ({@code cache.gets} and the rest) tagged with its name.
  *
