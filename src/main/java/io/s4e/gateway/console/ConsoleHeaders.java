@@ -1,6 +1,7 @@
 package io.s4e.gateway.console;
 
 import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.route.GatewayNamespaces;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -21,7 +22,7 @@ import org.springframework.web.server.WebFilterChain;
 public class ConsoleHeaders implements WebFilter, Ordered {
 
     /** The path every console page and asset lives under. */
-    public static final String PATH = "/console";
+    public static final String PATH = GatewayNamespaces.CONSOLE;
 
     private final String contentSecurityPolicy;
 

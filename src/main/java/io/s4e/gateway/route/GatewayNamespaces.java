@@ -13,7 +13,18 @@ public final class GatewayNamespaces {
     /** The namespace roots, in lower case. */
     public static final List<String> ROOTS = List.of("/api/user", "/api/admin", "/api/keys", "/api/audit-log");
 
+    /** The console's root: served by the gateway too, though not a namespace that refuses configured routes. */
+    public static final String CONSOLE = "/console";
+
     private GatewayNamespaces() {
+    }
+
+    /**
+     * Whether canonical {@code path} may be answered by one of the gateway's own handlers: within a namespace or the
+     * console, ignoring letter case (so this errs towards yes); allocation-free.
+     */
+    public static boolean mayBeServedByTheGateway(String path) {
+        return owns(path) || isWithin(path, CONSOLE);
     }
 
     /** Whether canonical {@code path} is a namespace root or lies below one, ignoring letter case; allocation-free. */
