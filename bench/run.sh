@@ -5,10 +5,11 @@
 #   bare          Spring Cloud Gateway alone (bench/bare-gateway: the gateway's Boot and Cloud versions, one route,
 #                 nothing else), the framework's floor
 #   public        the gateway, a route with s4e-auth: none
-#   api_key       the gateway, an API key (Authorization: Bearer) on a scoped route, quotas off
-#   session       the gateway, a session cookie on the same route, quotas off
-#   full          the gateway, API key + tier quota + a per-route s4e-rate-limit + scopes (a second gateway with
-#                 rate limits on)
+#   api_key       the gateway, an API key (Authorization: Bearer) + tier quota on a scoped route
+#   session       the gateway, a session cookie on the full path's route (tier quota + route limit + scopes)
+#   full          the gateway, API key + tier quota + a per-route s4e-rate-limit + scopes
+# Every gateway scenario runs on one gateway with rate limits on, as a sidecar serves every route from one JVM: the
+# ratios compare the work of each path, not two JVMs' warm-up.
 #   refused_unknown    a well-formed but unknown key (401, answered from the negative cache after the first)
 #   refused_malformed  a malformed key (401 before any store is asked)
 # then a fixed-rate pass (at 25 % of the public route's requests/s) of direct, public and full for the latency the
@@ -48,8 +49,6 @@ UPSTREAM_PORT=${BENCH_UPSTREAM_PORT:-18090}
 PROXY_PORT=18091
 GW_PORT=18080
 GW_MANAGEMENT=18081
-FULL_PORT=18280
-FULL_MANAGEMENT=18281
 BARE_PORT=18380
 KEY=s4e_live_BenchAdminKeyForLoadRuns014Iwbwi
 UNKNOWN_KEY=s4e_live_BenchUnknownKeyForThe401Pa244g0a
@@ -152,8 +151,7 @@ start_gateway() { # name port management-port [args]
   echo "bench: gateway $name did not become ready" >&2; tail -50 "$work/$name.log" >&2; exit 1
 }
 # One at a time, so each start-to-ready time is its own.
-start_gateway gw $GW_PORT $GW_MANAGEMENT --s4e.rate-limits.enabled=false
-start_gateway full $FULL_PORT $FULL_MANAGEMENT
+start_gateway gw $GW_PORT $GW_MANAGEMENT
 
 start=$(date +%s%N)
 # shellcheck disable=SC2086
@@ -181,8 +179,8 @@ scenarios=(
   "bare|http://127.0.0.1:$BARE_PORT/bench/x||200|$bare_pid"
   "public|$GW/bench/public/x||200|$gw_pid"
   "api_key|$GW/bench/key/x|Authorization: Bearer $KEY|200|$gw_pid"
-  "session|$GW/bench/key/x|Cookie: token=$SESSION|200|$gw_pid"
-  "full|http://127.0.0.1:$FULL_PORT/bench/full/x|Authorization: Bearer $KEY|200|$full_pid"
+  "session|$GW/bench/full/x|Cookie: token=$SESSION|200|$gw_pid"
+  "full|$GW/bench/full/x|Authorization: Bearer $KEY|200|$gw_pid"
   "refused_unknown|$GW/bench/key/x|Authorization: Bearer $UNKNOWN_KEY|401|$gw_pid"
   "refused_malformed|$GW/bench/key/x|Authorization: Bearer $MALFORMED_KEY|401|$gw_pid"
 )
@@ -192,10 +190,10 @@ for s in "${scenarios[@]}"; do # every scenario answers what it should before an
   code=$(curl -s -o /dev/null -w '%{http_code}' ${header:+-H "$header"} "$url")
   [ "$code" = "$expect" ] || { echo "bench: $name answered $code, not $expect" >&2; exit 1; }
 done
-curl -s -D - -o /dev/null -H "Authorization: Bearer $KEY" "http://127.0.0.1:$FULL_PORT/bench/full/x" \
+curl -s -D - -o /dev/null -H "Authorization: Bearer $KEY" "$GW/bench/full/x" \
   | grep -qi '^x-ratelimit-limit:' || { echo "bench: the full path applies no quota" >&2; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $UNKNOWN_KEY" \
-  "http://127.0.0.1:$FULL_PORT/bench/full/x")" = 401 ] || { echo "bench: the full path lets a bad key through" >&2; exit 1; }
+  "$GW/bench/full/x")" = 401 ] || { echo "bench: the full path lets a bad key through" >&2; exit 1; }
 
 cpu_ticks() { # pid: user + system clock ticks so far
   awk '{print $14 + $15}' "/proc/$1/stat"
@@ -217,7 +215,7 @@ log_bytes() { # name of a gateway's log
 }
 
 log_of() { # pid -> the gateway log's name
-  case "$1" in "$gw_pid") echo gw ;; "$full_pid") echo full ;; "$bare_pid") echo bare ;; *) echo none ;; esac
+  case "$1" in "$gw_pid") echo gw ;; "$bare_pid") echo bare ;; *) echo none ;; esac
 }
 
 run_wrk() { # scenario-line
@@ -278,7 +276,7 @@ fixed() { # name url [header]
 echo "bench: fixed rate, about $rate requests/s" >&2
 fixed direct "http://127.0.0.1:$UPSTREAM_PORT/x" > "$work/fixed"
 fixed public "$GW/bench/public/x" >> "$work/fixed"
-fixed full "http://127.0.0.1:$FULL_PORT/bench/full/x" "Authorization: Bearer $KEY" >> "$work/fixed"
+fixed full "$GW/bench/full/x" "Authorization: Bearer $KEY" >> "$work/fixed"
 
 rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
@@ -287,12 +285,12 @@ awk '{n[$1]++; printf "%-18s %-6s %10s %10s %10s %8s %8s %9s %9s\n", $1, n[$1], 
 echo
 echo "fixed rate (about $rate requests/s, $FIXED_CONNECTIONS connections):"
 awk '{printf "  %-8s %8s rps  p50 %8s  p99 %8s\n", $1, $2, $3, $4}' "$work/fixed"
-echo "start to ready: gateway ${gw_ready_ms} ms, full-path gateway ${full_ready_ms} ms, bare ${bare_ready_ms} ms;" \
-  "peak RSS: $(rss_mb "$gw_pid") MB, $(rss_mb "$full_pid") MB, bare $(rss_mb "$bare_pid") MB"
+echo "start to ready: gateway ${gw_ready_ms} ms, bare ${bare_ready_ms} ms;" \
+  "peak RSS: gateway $(rss_mb "$gw_pid") MB, bare $(rss_mb "$bare_pid") MB"
 
 # Medians over the rounds of each column, then the ratios of the medians.
-awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_full="$full_ready_ms" -v ready_bare="$bare_ready_ms" \
-    -v rss_gw="$(rss_mb "$gw_pid")" -v rss_full="$(rss_mb "$full_pid")" -v rss_bare="$(rss_mb "$bare_pid")" '
+awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_bare="$bare_ready_ms" \
+    -v rss_gw="$(rss_mb "$gw_pid")" -v rss_bare="$(rss_mb "$bare_pid")" '
   function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
   function median(key, col,    m, i, j, t, a) {
     m = cnt[key]; for (i = 1; i <= m; i++) a[i] = val[key, col, i];
@@ -322,7 +320,7 @@ awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_full="$full_ready
     printf "added p99 at fixed rate over direct: public %.2f ms, full %.2f ms; full minus public %.2f ms\n", p99pub, p99full, a99;
     json = json sprintf("\"ratios\":{\"full_public\":%.3f,\"session_public\":%.3f,\"api_key_public\":%.3f,\"public_bare\":%.3f,\"full_bare\":%.3f,\"public_nginx_proxy\":%.3f,\"refused_malformed_public\":%.3f,\"refused_unknown_public\":%.3f},",
       full, session, key, bare, fullbare, nginx, malformed, unknown);
-    json = json sprintf("\"added_p99_ms\":{\"public\":%.2f,\"full\":%.2f,\"full_minus_public\":%.2f},\"ready_ms\":{\"gateway\":%d,\"full\":%d,\"bare\":%d},\"peak_rss_mb\":{\"gateway\":%d,\"full\":%d,\"bare\":%d},\"rounds\":%d}",
-      p99pub, p99full, a99, ready_gw, ready_full, ready_bare, rss_gw, rss_full, rss_bare, cnt["public"]);
+    json = json sprintf("\"added_p99_ms\":{\"public\":%.2f,\"full\":%.2f,\"full_minus_public\":%.2f},\"ready_ms\":{\"gateway\":%d,\"bare\":%d},\"peak_rss_mb\":{\"gateway\":%d,\"bare\":%d},\"rounds\":%d}",
+      p99pub, p99full, a99, ready_gw, ready_bare, rss_gw, rss_bare, cnt["public"]);
     print json;
   }' "$results"
