@@ -38,6 +38,12 @@ public class AfterResponse implements WebFilter, Ordered {
         });
     }
 
+    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+    @Override
+    public String toString() {
+        return "AfterResponse";
+    }
+
     @Override
     public int getOrder() {
         return FilterOrder.AFTER_RESPONSE;

@@ -31,6 +31,12 @@ public class AuditContextFilter implements WebFilter, Ordered {
                 new Audit.AuditScope(audit, exchange)));
     }
 
+    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+    @Override
+    public String toString() {
+        return "AuditContextFilter";
+    }
+
     @Override
     public int getOrder() {
         return FilterOrder.AUDIT_CONTEXT;

@@ -79,6 +79,12 @@ public class ConsoleHeaders implements WebFilter, Ordered {
         return chain.filter(exchange);
     }
 
+    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+    @Override
+    public String toString() {
+        return "ConsoleHeaders";
+    }
+
     @Override
     public int getOrder() {
         return FilterOrder.CONSOLE_HEADERS;

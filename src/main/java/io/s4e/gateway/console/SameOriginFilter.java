@@ -54,6 +54,12 @@ public class SameOriginFilter implements WebFilter, Ordered {
                 + "the gateway's own origin."));
     }
 
+    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+    @Override
+    public String toString() {
+        return "SameOriginFilter";
+    }
+
     @Override
     public int getOrder() {
         return FilterOrder.SAME_ORIGIN;

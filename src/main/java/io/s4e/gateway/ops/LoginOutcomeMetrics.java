@@ -93,6 +93,12 @@ public class LoginOutcomeMetrics implements WebFilter, Ordered {
         meters.counter(METRIC, "endpoint", endpoint, "outcome", outcome).increment();
     }
 
+    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+    @Override
+    public String toString() {
+        return "LoginOutcomeMetrics";
+    }
+
     @Override
     public int getOrder() {
         return FilterOrder.LOGIN_OUTCOME_METRICS;

@@ -62,6 +62,12 @@ public class AuthenticationFilter implements WebFilter, Ordered {
         return authentication == null ? Authentication.anonymous() : authentication;
     }
 
+    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+    @Override
+    public String toString() {
+        return "AuthenticationFilter";
+    }
+
     @Override
     public int getOrder() {
         return FilterOrder.AUTHENTICATION;

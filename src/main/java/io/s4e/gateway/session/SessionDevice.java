@@ -62,6 +62,12 @@ public record SessionDevice(String clientIp, String userAgent) {
             return chain.filter(exchange).contextWrite(context -> context.put(SessionDevice.class, device));
         }
 
+        /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+        @Override
+        public String toString() {
+            return "SessionDevice.Filter";
+        }
+
         @Override
         public int getOrder() {
             return FilterOrder.SESSION_DEVICE;

@@ -37,6 +37,12 @@ public class PathNormalizationFilter implements WebFilter, Ordered {
         return chain.filter(exchange.mutate().request(builder -> builder.path(normalized)).build());
     }
 
+    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+    @Override
+    public String toString() {
+        return "PathNormalizationFilter";
+    }
+
     @Override
     public int getOrder() {
         return FilterOrder.PATH_NORMALIZATION;
