@@ -7,12 +7,12 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.s4e.gateway.reactive.LocalCaches;
 import io.s4e.gateway.reactive.Ready;
 import reactor.core.publisher.Mono;
 
@@ -37,7 +37,7 @@ public final class InvalidatedCache<V> {
      * @param lifetime how long a freshly loaded value may be served (negative counts as zero)
      */
     public InvalidatedCache(String name, long maxSize, Function<? super V, Duration> lifetime, MeterRegistry meters) {
-        this.entries = Caffeine.newBuilder()
+        this.entries = LocalCaches.builder()
                 .maximumSize(maxSize)
                 .expireAfter(new Lifetime<V>(lifetime))
                 .recordStats(() -> stats)

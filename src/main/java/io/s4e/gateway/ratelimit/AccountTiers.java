@@ -5,9 +5,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.s4e.gateway.cluster.InvalidationBus;
 import io.s4e.gateway.cluster.InvalidationTopics;
+import io.s4e.gateway.reactive.LocalCaches;
 import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.user.UserRecord;
 import io.s4e.gateway.user.UserRepository;
@@ -38,7 +38,7 @@ public class AccountTiers {
     public AccountTiers(UserRepository users, RateLimitProperties properties, InvalidationBus bus) {
         this.users = users;
         this.defaultTier = properties.defaultTier();
-        this.tiers = Caffeine.newBuilder()
+        this.tiers = LocalCaches.builder()
                 .maximumSize(properties.localCacheSize())
                 .expireAfterWrite(properties.tierCacheTtl())
                 .buildAsync();

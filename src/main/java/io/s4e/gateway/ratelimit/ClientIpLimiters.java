@@ -3,10 +3,10 @@ package io.s4e.gateway.ratelimit;
 import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import io.s4e.gateway.reactive.LocalCaches;
 
 /**
  * In-process limiters per client IP (resilience4j, one per IP, never waiting for a permission), kept in a bounded
@@ -41,7 +41,7 @@ public final class ClientIpLimiters {
                 .timeoutDuration(Duration.ZERO)
                 .build();
         this.periodNanos = period.toNanos();
-        this.limiters = Caffeine.newBuilder()
+        this.limiters = LocalCaches.builder()
                 .maximumSize(maxIps)
                 .expireAfterAccess(period.multipliedBy(2))
                 .build();

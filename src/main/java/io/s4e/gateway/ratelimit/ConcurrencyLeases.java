@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.s4e.gateway.reactive.LocalCaches;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -51,7 +51,7 @@ public class ConcurrencyLeases {
         this.clock = clock;
         this.timeout = properties.redisTimeout();
         this.ttl = properties.leaseTtl();
-        this.local = Caffeine.newBuilder().maximumSize(properties.localCacheSize()).build();
+        this.local = LocalCaches.builder().maximumSize(properties.localCacheSize()).build();
     }
 
     /** A held lease, or a refusal. Release it exactly when the request ends; releasing again does nothing. */

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.s4e.gateway.reactive.LocalCaches;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
 import reactor.core.publisher.Mono;
@@ -56,7 +56,7 @@ public class FailureLocks {
         this.keys = keys;
         this.clock = clock;
         this.timeout = properties.redisTimeout();
-        this.local = Caffeine.newBuilder().maximumSize(properties.localCacheSize())
+        this.local = LocalCaches.builder().maximumSize(properties.localCacheSize())
                 .expireAfterAccess(Duration.ofHours(24)).build();
     }
 

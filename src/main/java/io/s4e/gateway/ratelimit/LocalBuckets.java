@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.s4e.gateway.reactive.LocalCaches;
 
 /**
  * In-process token buckets with the arithmetic of the Redis script, for one replica while Redis cannot be reached.
@@ -15,7 +15,7 @@ final class LocalBuckets {
     private final Cache<String, double[]> buckets;
 
     LocalBuckets(int maxSize) {
-        this.buckets = Caffeine.newBuilder().maximumSize(maxSize).expireAfterAccess(Duration.ofHours(1)).build();
+        this.buckets = LocalCaches.builder().maximumSize(maxSize).expireAfterAccess(Duration.ofHours(1)).build();
     }
 
     /** Takes one token from every bucket, or from none when one is empty. */

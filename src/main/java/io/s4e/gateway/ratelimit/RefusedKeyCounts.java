@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.s4e.gateway.reactive.LocalCaches;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -51,7 +51,7 @@ public class RefusedKeyCounts implements SmartLifecycle {
         this.metrics = metrics;
         this.clock = clock;
         this.settings = properties.refusedKeys();
-        this.tallies = Caffeine.newBuilder()
+        this.tallies = LocalCaches.builder()
                 .maximumSize(properties.localCacheSize())
                 .expireAfterAccess(settings.window().plus(MAX_DELAY))
                 .build();

@@ -4,13 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.s4e.gateway.apikey.ApiKeyVerifier;
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.credential.ApiKeyFormat;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.credential.SecretHashes;
 import io.s4e.gateway.principal.AuthenticationFilter;
+import io.s4e.gateway.reactive.LocalCaches;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
@@ -66,11 +66,11 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
         this.clientIps = clientIps;
         this.clock = clock;
         this.settings = properties.refusedKeys();
-        this.blockedUntil = Caffeine.newBuilder()
+        this.blockedUntil = LocalCaches.builder()
                 .maximumSize(properties.localCacheSize())
                 .expireAfterWrite(settings.blockDuration())
                 .build();
-        this.knownValid = Caffeine.newBuilder()
+        this.knownValid = LocalCaches.builder()
                 .maximumSize(properties.localCacheSize())
                 .expireAfterWrite(settings.blockDuration())
                 .build();
@@ -147,6 +147,12 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
         int retryAfter = (int) Math.max(1, (locked.toMillis() + 999) / 1000);
         return Errors.rateLimited("Too many invalid API keys from this address. Try again in " + retryAfter
                 + " seconds.", retryAfter);
+    }
+
+    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
+    @Override
+    public String toString() {
+        return "RefusedKeyGuard";
     }
 
     @Override

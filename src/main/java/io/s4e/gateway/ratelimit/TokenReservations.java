@@ -3,7 +3,7 @@ package io.s4e.gateway.ratelimit;
 import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.s4e.gateway.reactive.LocalCaches;
 
 /**
  * Tokens one replica took from shared single-bucket quotas ahead of use ({@code s4e.rate-limits.reservation}).
@@ -29,7 +29,7 @@ final class TokenReservations {
 
     TokenReservations(RateLimitProperties.Reservation settings, int maxAccounts) {
         this.settings = settings;
-        this.byKey = Caffeine.newBuilder().maximumSize(maxAccounts).expireAfterAccess(Duration.ofSeconds(10)).build();
+        this.byKey = LocalCaches.builder().maximumSize(maxAccounts).expireAfterAccess(Duration.ofSeconds(10)).build();
     }
 
     /** True when {@code bucket} may be served from reservations (it allows batches larger than one token). */

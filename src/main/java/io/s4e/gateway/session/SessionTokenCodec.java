@@ -12,7 +12,6 @@ import java.util.Map;
 import javax.crypto.SecretKey;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.ExpiredJwtException;
 import io.jsonwebtoken.JwtException;
@@ -22,6 +21,7 @@ import io.jsonwebtoken.LocatorAdapter;
 import io.jsonwebtoken.ProtectedHeader;
 import io.jsonwebtoken.UnsupportedJwtException;
 import io.jsonwebtoken.security.Keys;
+import io.s4e.gateway.reactive.LocalCaches;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
@@ -68,7 +68,7 @@ public class SessionTokenCodec {
                 .requireIssuer(issuer)
                 .clock(() -> Date.from(clock.instant()))
                 .build();
-        this.verified = Caffeine.newBuilder()
+        this.verified = LocalCaches.builder()
                 .maximumSize(properties.cacheMaxSize())
                 .expireAfterWrite(VERIFIED_TTL)
                 .build();
