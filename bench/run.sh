@@ -14,7 +14,8 @@
 #   refused_malformed  a malformed key (401 before any store is asked)
 # then a fixed-rate pass (at 25 % of the public route's requests/s) of direct, public and full for the latency the
 # gateway adds. Prints per scenario the median over rounds of requests/s, p50/p99, the gateway's CPU-µs per request,
-# the stores' CPU-µs per request (PostgreSQL and Redis processes together) and the gateway's log bytes per request;
+# the stores' CPU-µs per request (PostgreSQL and Redis processes together), the gateway's log bytes per request and
+# the Redis commands per request (every command the server ran during the scenario, background ones included);
 # then the ratios, the gateways' start-to-ready time and peak RSS, as a table and one JSON line.
 #   bench/run.sh                        defaults: 3 rounds of 15 s, 10 s warm-up per scenario, wrk -t2 -c64
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 bench/run.sh
@@ -210,6 +211,9 @@ store_ticks() {
   done
   echo "$total"
 }
+redis_calls() { # commands the Redis server has run so far (INFO itself counts one)
+  redis-cli info commandstats | awk -F'[:=,]' '/^cmdstat_/ {s += $3} END {print s + 0}'
+}
 log_bytes() { # name of a gateway's log
   stat -c %s "$work/$1.log" 2>/dev/null || echo 0
 }
@@ -220,13 +224,15 @@ log_of() { # pid -> the gateway log's name
 
 run_wrk() { # scenario-line
   local name url header expect pid out before after rps p50 p99 bad requests cpu stores_before stores_after
-  local log_before log_after store logb
+  local log_before log_after store logb redis_before redis_after redis
   IFS='|' read -r name url header expect pid <<<"$1"
   [ -n "$pid" ] && before=$(cpu_ticks "$pid")
   stores_before=$(store_ticks)
+  redis_before=$(redis_calls)
   log_before=$(log_bytes "$(log_of "$pid")")
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency ${header:+-H "$header"} "$url")
   stores_after=$(store_ticks)
+  redis_after=$(redis_calls)
   log_after=$(log_bytes "$(log_of "$pid")")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -242,7 +248,8 @@ run_wrk() { # scenario-line
   fi
   store=$(awk -v t=$((stores_after - stores_before)) -v n="$requests" -v hz="$TICKS" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
   logb=$(awk -v b=$((log_after - log_before)) -v n="$requests" 'BEGIN {printf "%.2f", b / n}')
-  echo "$name $rps $p50 $p99 $cpu $bad $store $logb"
+  redis=$(awk -v c=$((redis_after - redis_before - 1)) -v n="$requests" 'BEGIN {printf "%.4f", c / n}')
+  echo "$name $rps $p50 $p99 $cpu $bad $store $logb $redis"
 }
 
 echo "bench: warming up" >&2
@@ -280,8 +287,8 @@ fixed full "$GW/bench/full/x" "Authorization: Bearer $KEY" >> "$work/fixed"
 
 rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
-printf '%-18s %-6s %10s %10s %10s %8s %8s %9s %9s\n' scenario round rps p50 p99 cpu_us non_expected store_us log_bytes
-awk '{n[$1]++; printf "%-18s %-6s %10s %10s %10s %8s %8s %9s %9s\n", $1, n[$1], $2, $3, $4, $5, $6, $7, $8}' "$results"
+printf '%-18s %-6s %10s %10s %10s %8s %8s %9s %9s %10s\n' scenario round rps p50 p99 cpu_us non_expected store_us log_bytes redis_cmds
+awk '{n[$1]++; printf "%-18s %-6s %10s %10s %10s %8s %8s %9s %9s %10s\n", $1, n[$1], $2, $3, $4, $5, $6, $7, $8, $9}' "$results"
 echo
 echo "fixed rate (about $rate requests/s, $FIXED_CONNECTIONS connections):"
 awk '{printf "  %-8s %8s rps  p50 %8s  p99 %8s\n", $1, $2, $3, $4}' "$work/fixed"
@@ -298,16 +305,16 @@ awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_bare="$bare_ready
     return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
   }
   { c = ++cnt[$1]; val[$1, "rps", c] = $2; val[$1, "p50", c] = ms($3); val[$1, "p99", c] = ms($4);
-    val[$1, "cpu", c] = ($5 == "-") ? 0 : $5; val[$1, "store", c] = $7; val[$1, "log", c] = $8; bad[$1] += $6 }
+    val[$1, "cpu", c] = ($5 == "-") ? 0 : $5; val[$1, "store", c] = $7; val[$1, "log", c] = $8; val[$1, "redis", c] = $9; bad[$1] += $6 }
   END {
     while ((getline line < fixed) > 0) { split(line, f, " "); f50[f[1]] = ms(f[3]); f99[f[1]] = ms(f[4]) }
     n = split("direct nginx_proxy bare public api_key session full refused_unknown refused_malformed", names, " ");
     json = "{";
     for (i = 1; i <= n; i++) {
       k = names[i]; rps[k] = median(k, "rps");
-      json = json sprintf("\"%s\":{\"rps\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_us\":%s,\"store_us\":%.1f,\"log_bytes\":%.2f,\"unexpected\":%d},",
+      json = json sprintf("\"%s\":{\"rps\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"cpu_us\":%s,\"store_us\":%.1f,\"log_bytes\":%.2f,\"redis_cmds\":%.4f,\"unexpected\":%d},",
         k, rps[k], median(k, "p50"), median(k, "p99"),
-        (k == "direct" || k == "nginx_proxy") ? "null" : sprintf("%.0f", median(k, "cpu")), median(k, "store"), median(k, "log"), bad[k]);
+        (k == "direct" || k == "nginx_proxy") ? "null" : sprintf("%.0f", median(k, "cpu")), median(k, "store"), median(k, "log"), median(k, "redis"), bad[k]);
     }
     full = rps["full"] / rps["public"]; session = rps["session"] / rps["public"]; key = rps["api_key"] / rps["public"];
     bare = rps["public"] / rps["bare"]; fullbare = rps["full"] / rps["bare"]; nginx = rps["public"] / rps["nginx_proxy"];

@@ -215,14 +215,14 @@ public record RateLimitProperties(Boolean enabled, Map<String, Tier> tiers, Stri
      * bucket's capacity. No request is ever admitted without a token taken from the shared bucket; a replica holds at
      * most batch - 1 unused tokens of an account, which another replica cannot use meanwhile.
      *
-     * @param maxBatch most tokens taken in one round trip; 1 turns reservation off; default 64
+     * @param maxBatch most tokens taken in one round trip; 1 turns reservation off; default 256
      * @param fraction largest batch as a share of the bucket's capacity, so small buckets stay exact (standard:
      *                 120 x 0.01 = 1 token, exact); default 0.01
      */
     public record Reservation(Integer maxBatch, Double fraction) {
 
         public Reservation {
-            maxBatch = maxBatch == null ? 64 : maxBatch;
+            maxBatch = maxBatch == null ? 256 : maxBatch;
             if (maxBatch < 1) {
                 throw new IllegalArgumentException("s4e.rate-limits.reservation.max-batch must be at least 1");
             }

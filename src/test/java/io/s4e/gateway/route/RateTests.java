@@ -77,7 +77,8 @@ class RateTests {
         RateLimitProperties.Reservation defaults = new RateLimitProperties.Reservation(null, null);
         assertThat(defaults.batchFor(120)).as("standard: one token, exact").isEqualTo(1);
         assertThat(defaults.batchFor(1100)).as("premium: 1 %").isEqualTo(11);
-        assertThat(defaults.batchFor(10500)).as("enterprise: capped").isEqualTo(64);
+        assertThat(defaults.batchFor(10500)).as("enterprise: 1 %").isEqualTo(105);
+        assertThat(defaults.batchFor(1_000_000)).as("capped").isEqualTo(256);
         assertThat(new RateLimitProperties.Reservation(1, null).batchFor(10500)).as("off").isEqualTo(1);
         assertThatThrownBy(() -> new RateLimitProperties.Reservation(0, null)).hasMessageContaining("max-batch");
         assertThatThrownBy(() -> new RateLimitProperties.Reservation(null, 1.5)).hasMessageContaining("fraction");
