@@ -1,32 +1,23 @@
 package io.s4e.gateway.ops;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
+import io.s4e.gateway.support.EndpointRoutes;
 import io.s4e.gateway.support.GatewayIntegrationTest;
 import io.s4e.gateway.support.TestClients;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
-import org.springframework.core.io.Resource;
 import org.springframework.http.HttpMethod;
-import org.springframework.web.reactive.function.server.HandlerFunction;
-import org.springframework.web.reactive.function.server.RequestPredicate;
-import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
-import org.springframework.web.reactive.function.server.ServerRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -101,113 +92,17 @@ class OpenApiIntegrationTests {
     /** "METHOD /path" of every route of the gateway's RouterFunction beans that names a method and a path. */
     private Set<String> servedOperations() {
         Set<String> operations = new TreeSet<>();
-        for (RouterFunction<?> function : context.getBeansOfType(RouterFunction.class).values()) {
-            function.accept(new RouterFunctions.Visitor() {
-                @Override
-                public void route(RequestPredicate predicate, HandlerFunction<?> handler) {
-                    MethodAndPath found = new MethodAndPath();
-                    predicate.accept(found);
-                    if (!found.or && !found.methods.isEmpty() && !found.paths.isEmpty()) {
-                        for (HttpMethod method : found.methods) {
-                            for (String path : found.paths) {
-                                operations.add(method.name() + " " + path);
-                            }
-                        }
+        for (EndpointRoutes.Route route : EndpointRoutes.of(context).routes()) {
+            if (!route.or()) {
+                for (HttpMethod method : route.methods()) {
+                    for (String path : route.paths()) {
+                        operations.add(method.name() + " " + path);
                     }
                 }
-
-                @Override
-                public void startNested(RequestPredicate predicate) {
-                }
-
-                @Override
-                public void endNested(RequestPredicate predicate) {
-                }
-
-                @Override
-                public void resources(Function<ServerRequest, Mono<Resource>> lookup) {
-                }
-
-                @Override
-                public void attributes(Map<String, Object> attributes) {
-                }
-
-                @Override
-                public void unknown(RouterFunction<?> routerFunction) {
-                }
-            });
+            }
         }
         operations.removeIf(operation -> !operation.contains(" /api/"));
         return operations;
-    }
-
-    private static final class MethodAndPath implements RequestPredicates.Visitor {
-        final Set<HttpMethod> methods = new java.util.LinkedHashSet<>();
-        final List<String> paths = new ArrayList<>();
-        boolean or;
-
-        @Override
-        public void method(Set<HttpMethod> m) {
-            methods.addAll(m);
-        }
-
-        @Override
-        public void path(String pattern) {
-            paths.add(pattern);
-        }
-
-        @Override
-        public void startOr() {
-            or = true;
-        }
-
-        @Override
-        public void pathExtension(String extension) {
-        }
-
-        @Override
-        public void header(String name, String value) {
-        }
-
-        @Override
-        public void queryParam(String name, String value) {
-        }
-
-        @Override
-        public void version(String version) {
-        }
-
-        @Override
-        public void startAnd() {
-        }
-
-        @Override
-        public void and() {
-        }
-
-        @Override
-        public void endAnd() {
-        }
-
-        @Override
-        public void or() {
-        }
-
-        @Override
-        public void endOr() {
-        }
-
-        @Override
-        public void startNegate() {
-        }
-
-        @Override
-        public void endNegate() {
-        }
-
-        @Override
-        public void unknown(RequestPredicate predicate) {
-        }
     }
 
     private static Set<String> documentedOperations(Map<String, Object> document) {

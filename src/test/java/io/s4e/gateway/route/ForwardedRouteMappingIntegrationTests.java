@@ -1,30 +1,19 @@
 package io.s4e.gateway.route;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 
 import io.s4e.gateway.support.CountingUpstream;
+import io.s4e.gateway.support.EndpointRoutes;
 import io.s4e.gateway.support.RawHttp;
 import io.s4e.gateway.support.SecondGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.Resource;
-import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.DispatcherHandler;
 import org.springframework.web.reactive.HandlerMapping;
-import org.springframework.web.reactive.function.server.HandlerFunction;
-import org.springframework.web.reactive.function.server.RequestPredicate;
-import org.springframework.web.reactive.function.server.RequestPredicates;
-import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
-import org.springframework.web.reactive.function.server.ServerRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,17 +48,21 @@ class ForwardedRouteMappingIntegrationTests {
 
     @Test
     void everyEndpointOfTheGatewayLiesWhereTheConfiguredRoutesAreNotAskedFirst() {
-        List<String> paths = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        int[] resources = {0};
-        gateway.context().getBeansOfType(RouterFunction.class).forEach((name, function) ->
-                function.accept(new Endpoints(name, paths, problems, resources)));
+        EndpointRoutes.Walk walk = EndpointRoutes.of(gateway.context());
 
-        assertThat(problems).isEmpty();
-        assertThat(paths).as("the endpoints seen").contains("/api/user/auth/login", "/api/keys", "/console");
-        assertThat(paths).allSatisfy(pattern -> assertThat(GatewayNamespaces.mayBeServedByTheGateway(literalHead(pattern)))
-                .as(pattern).isTrue());
-        assertThat(resources[0]).as("static resources: the console's files only").isEqualTo(1);
+        assertThat(walk.nested()).as("nested routes (their paths are relative)").isEmpty();
+        // the console's router function when the console is off cannot be read; it never answers
+        assertThat(walk.unreadable()).as("router functions that cannot be read").allMatch("consoleEndpoints"::equals);
+        assertThat(walk.resources()).as("static resources: the console's files only").isEqualTo(1);
+        assertThat(walk.routes()).allSatisfy(route -> {
+            assertThat(route.paths()).as(route.bean() + ": a route without a path matches any path").isNotEmpty();
+            assertThat(route.negated() || route.unreadable()).as(route.bean() + ": a predicate that cannot be read")
+                    .isFalse();
+            assertThat(route.paths()).allSatisfy(pattern ->
+                    assertThat(GatewayNamespaces.mayBeServedByTheGateway(literalHead(pattern))).as(pattern).isTrue());
+        });
+        assertThat(walk.routes()).flatMap(EndpointRoutes.Route::paths).as("the endpoints seen")
+                .contains("/api/user/auth/login", "/api/keys", "/console");
     }
 
     @Test
@@ -99,7 +92,7 @@ class ForwardedRouteMappingIntegrationTests {
     }
 
     @Test
-    void pathWhenNoRouteMatchesThenTheGatewaysOwnAnswer() {
+    void namespaceInAnotherLetterCaseIsRefusedNotForwarded() {
         // the gateway's namespaces in another letter case: not an endpoint and refused to the routes (RouteClaims)
         RawHttp.Response upper = http.get("/API/USER/me");
         assertThat(upper.status()).isEqualTo(404);
@@ -117,120 +110,5 @@ class ForwardedRouteMappingIntegrationTests {
         }
         String head = pattern.substring(0, cut);
         return head.length() > 1 && head.endsWith("/") ? head.substring(0, head.length() - 1) : head;
-    }
-
-    /** Collects every endpoint's path patterns; a route or predicate it cannot read is a problem. */
-    private static final class Endpoints implements RouterFunctions.Visitor, RequestPredicates.Visitor {
-
-        private final String bean;
-        private final List<String> paths;
-        private final List<String> problems;
-        private final int[] resources;
-        private int pathsInRoute;
-
-        Endpoints(String bean, List<String> paths, List<String> problems, int[] resources) {
-            this.bean = bean;
-            this.paths = paths;
-            this.problems = problems;
-            this.resources = resources;
-        }
-
-        @Override
-        public void startNested(RequestPredicate predicate) {
-            problems.add(bean + ": a nested route (its paths are relative)");
-        }
-
-        @Override
-        public void endNested(RequestPredicate predicate) {
-        }
-
-        @Override
-        public void route(RequestPredicate predicate, HandlerFunction<?> handler) {
-            pathsInRoute = 0;
-            predicate.accept(this);
-            if (pathsInRoute == 0) {
-                problems.add(bean + ": a route without a path: " + predicate);
-            }
-        }
-
-        @Override
-        public void resources(Function<ServerRequest, Mono<Resource>> lookup) {
-            resources[0]++;
-        }
-
-        @Override
-        public void attributes(Map<String, Object> attributes) {
-        }
-
-        @Override
-        public void unknown(RouterFunction<?> function) {
-            if (!bean.equals("consoleEndpoints")) { // the console's when it is off: it never answers
-                problems.add(bean + ": a router function that cannot be read: " + function);
-            }
-        }
-
-        @Override
-        public void method(Set<HttpMethod> methods) {
-        }
-
-        @Override
-        public void path(String pattern) {
-            pathsInRoute++;
-            paths.add(pattern);
-        }
-
-        @Override
-        public void pathExtension(String extension) {
-        }
-
-        @Override
-        public void header(String name, String value) {
-        }
-
-        @Override
-        public void queryParam(String name, String value) {
-        }
-
-        @Override
-        public void version(String version) {
-        }
-
-        @Override
-        public void startAnd() {
-        }
-
-        @Override
-        public void and() {
-        }
-
-        @Override
-        public void endAnd() {
-        }
-
-        @Override
-        public void startOr() {
-        }
-
-        @Override
-        public void or() {
-        }
-
-        @Override
-        public void endOr() {
-        }
-
-        @Override
-        public void startNegate() {
-            problems.add(bean + ": a negated predicate");
-        }
-
-        @Override
-        public void endNegate() {
-        }
-
-        @Override
-        public void unknown(RequestPredicate predicate) {
-            problems.add(bean + ": a predicate that cannot be read: " + predicate);
-        }
     }
 }
