@@ -15,7 +15,8 @@
 # then a fixed-rate pass (at 25 % of the public route's requests/s) of direct, public and full for the latency the
 # gateway adds. Prints per scenario the median over rounds of requests/s, p50/p99, the gateway's CPU-µs per request,
 # the stores' CPU-µs per request (PostgreSQL and Redis processes together), the gateway's log bytes per request and
-# the Redis commands per request (every command the server ran during the scenario, background ones included);
+# the Redis commands per request (every command the server ran during the scenario, background ones and those a
+# script runs included), then MONITOR on a short full-path run for the Redis round trips per forwarded request;
 # then the ratios, the gateways' start-to-ready time and peak RSS, as a table and one JSON line.
 #   bench/run.sh                        defaults: 3 rounds of 15 s, 10 s warm-up per scenario, wrk -t2 -c64
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 bench/run.sh
@@ -285,6 +286,21 @@ fixed direct "http://127.0.0.1:$UPSTREAM_PORT/x" > "$work/fixed"
 fixed public "$GW/bench/public/x" >> "$work/fixed"
 fixed full "$GW/bench/full/x" "Authorization: Bearer $KEY" >> "$work/fixed"
 
+# Redis round trips per forwarded request on the full path at steady load: MONITOR during a short run, counting the
+# commands sent on the bench's keys (other clients of the shared Redis do not use its prefix); a command a script
+# runs is shown as "[0 lua]" and is not a round trip. redis_cmds above counts those too.
+timeout 9 redis-cli MONITOR > "$work/monitor" 2>/dev/null &
+monitor_pid=$!
+sleep 1
+rt_requests=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -H "Authorization: Bearer $KEY" "$GW/bench/full/x" \
+  | awk '/requests in/ {print $1}')
+sleep 0.5
+kill "$monitor_pid" 2>/dev/null || true
+wait "$monitor_pid" 2>/dev/null || true
+rt_count=$(grep '"s4e-bench:' "$work/monitor" | grep -vc ' lua\]' || true)
+round_trips=$(awk -v c="$rt_count" -v r="$rt_requests" 'BEGIN { printf "%.4f", (r > 0 ? c / r : 0) }')
+echo "Redis round trips per forwarded request, full path: $round_trips ($rt_count in $rt_requests requests)"
+
 rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 printf '%-18s %-6s %10s %10s %10s %8s %8s %9s %9s %10s\n' scenario round rps p50 p99 cpu_us non_expected store_us log_bytes redis_cmds
@@ -296,7 +312,7 @@ echo "start to ready: gateway ${gw_ready_ms} ms, bare ${bare_ready_ms} ms;" \
   "peak RSS: gateway $(rss_mb "$gw_pid") MB, bare $(rss_mb "$bare_pid") MB"
 
 # Medians over the rounds of each column, then the ratios of the medians.
-awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_bare="$bare_ready_ms" \
+awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_bare="$bare_ready_ms" -v rt="$round_trips" \
     -v rss_gw="$(rss_mb "$gw_pid")" -v rss_bare="$(rss_mb "$bare_pid")" '
   function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
   function median(key, col,    m, i, j, t, a) {
@@ -327,7 +343,7 @@ awk -v fixed="$work/fixed" -v ready_gw="$gw_ready_ms" -v ready_bare="$bare_ready
     printf "added p99 at fixed rate over direct: public %.2f ms, full %.2f ms; full minus public %.2f ms\n", p99pub, p99full, a99;
     json = json sprintf("\"ratios\":{\"full_public\":%.3f,\"session_public\":%.3f,\"api_key_public\":%.3f,\"public_bare\":%.3f,\"full_bare\":%.3f,\"public_nginx_proxy\":%.3f,\"refused_malformed_public\":%.3f,\"refused_unknown_public\":%.3f},",
       full, session, key, bare, fullbare, nginx, malformed, unknown);
-    json = json sprintf("\"added_p99_ms\":{\"public\":%.2f,\"full\":%.2f,\"full_minus_public\":%.2f},\"ready_ms\":{\"gateway\":%d,\"bare\":%d},\"peak_rss_mb\":{\"gateway\":%d,\"bare\":%d},\"rounds\":%d}",
-      p99pub, p99full, a99, ready_gw, ready_bare, rss_gw, rss_bare, cnt["public"]);
+    json = json sprintf("\"added_p99_ms\":{\"public\":%.2f,\"full\":%.2f,\"full_minus_public\":%.2f},\"ready_ms\":{\"gateway\":%d,\"bare\":%d},\"peak_rss_mb\":{\"gateway\":%d,\"bare\":%d},\"redis_round_trips_full\":%s,\"rounds\":%d}",
+      p99pub, p99full, a99, ready_gw, ready_bare, rss_gw, rss_bare, rt, cnt["public"]);
     print json;
   }' "$results"
