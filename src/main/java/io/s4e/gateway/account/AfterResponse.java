@@ -1,12 +1,11 @@
 package io.s4e.gateway.account;
 
 import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.web.GatewayWebFilter;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -15,7 +14,7 @@ import org.springframework.web.server.WebFilterChain;
  * {@value #PATHS} are watched.
  */
 @Component
-public class AfterResponse implements WebFilter, Ordered {
+public class AfterResponse extends GatewayWebFilter {
 
     private static final String PATHS = "/api/user/auth/password/";
     private static final String ATTRIBUTE = AfterResponse.class.getName();
@@ -36,12 +35,6 @@ public class AfterResponse implements WebFilter, Ordered {
                 runnable.run();
             }
         });
-    }
-
-    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-    @Override
-    public String toString() {
-        return "AfterResponse";
     }
 
     @Override

@@ -1,12 +1,11 @@
 package io.s4e.gateway.audit;
 
 import io.s4e.gateway.config.FilterOrder;
+import io.s4e.gateway.web.GatewayWebFilter;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -14,7 +13,7 @@ import org.springframework.web.server.WebFilterChain;
  * that {@link Audit}'s recording calls anywhere in its chain know which request an event belongs to.
  */
 @Component
-public class AuditContextFilter implements WebFilter, Ordered {
+public class AuditContextFilter extends GatewayWebFilter {
 
     private final AuditLog audit;
 
@@ -29,12 +28,6 @@ public class AuditContextFilter implements WebFilter, Ordered {
         }
         return chain.filter(exchange).contextWrite(context -> context.put(Audit.AuditScope.class,
                 new Audit.AuditScope(audit, exchange)));
-    }
-
-    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-    @Override
-    public String toString() {
-        return "AuditContextFilter";
     }
 
     @Override

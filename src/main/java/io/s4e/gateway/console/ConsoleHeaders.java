@@ -2,13 +2,12 @@ package io.s4e.gateway.console;
 
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.route.GatewayNamespaces;
+import io.s4e.gateway.web.GatewayWebFilter;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -19,7 +18,7 @@ import org.springframework.web.server.WebFilterChain;
  * and {@code Cache-Control: no-cache} so a new version of the console is picked up at once.
  */
 @Component
-public class ConsoleHeaders implements WebFilter, Ordered {
+public class ConsoleHeaders extends GatewayWebFilter {
 
     /** The path every console page and asset lives under. */
     public static final String PATH = GatewayNamespaces.CONSOLE;
@@ -77,12 +76,6 @@ public class ConsoleHeaders implements WebFilter, Ordered {
             headers.set(HttpHeaders.CACHE_CONTROL, "no-cache");
         }
         return chain.filter(exchange);
-    }
-
-    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-    @Override
-    public String toString() {
-        return "ConsoleHeaders";
     }
 
     @Override

@@ -7,15 +7,14 @@ import io.s4e.gateway.credential.Carrier;
 import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayWebFilter;
 import io.s4e.gateway.web.NetworkProperties;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -24,7 +23,7 @@ import org.springframework.web.server.WebFilterChain;
  * alike. It runs right after the credential is read and before anything resolves it.
  */
 @Component
-public class SameOriginFilter implements WebFilter, Ordered {
+public class SameOriginFilter extends GatewayWebFilter {
 
     private final SameOriginPolicy policy;
     private final Origins origins;
@@ -52,12 +51,6 @@ public class SameOriginFilter implements WebFilter, Ordered {
         }
         return Mono.error(Errors.forbidden("A request that changes state with the session cookie must come from "
                 + "the gateway's own origin."));
-    }
-
-    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-    @Override
-    public String toString() {
-        return "SameOriginFilter";
     }
 
     @Override

@@ -7,15 +7,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.web.GatewayException;
+import io.s4e.gateway.web.GatewayWebFilter;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -27,7 +26,7 @@ import org.springframework.web.server.WebFilterChain;
  * {@code service_unavailable}, …). It only observes: the innermost filter, it sees the handlers' answers and errors.
  */
 @Component
-public class LoginOutcomeMetrics implements WebFilter, Ordered {
+public class LoginOutcomeMetrics extends GatewayWebFilter {
 
     /** Metric name. */
     public static final String METRIC = "s4e.login.outcomes";
@@ -91,12 +90,6 @@ public class LoginOutcomeMetrics implements WebFilter, Ordered {
 
     private void count(String endpoint, String outcome) {
         meters.counter(METRIC, "endpoint", endpoint, "outcome", outcome).increment();
-    }
-
-    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-    @Override
-    public String toString() {
-        return "LoginOutcomeMetrics";
     }
 
     @Override

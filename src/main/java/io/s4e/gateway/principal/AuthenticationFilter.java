@@ -8,12 +8,11 @@ import io.s4e.gateway.credential.Credential;
 import io.s4e.gateway.credential.CredentialExtractor;
 import io.s4e.gateway.web.GatewayAttributes;
 import io.s4e.gateway.web.GatewayException;
+import io.s4e.gateway.web.GatewayWebFilter;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -22,7 +21,7 @@ import org.springframework.web.server.WebFilterChain;
  * {@code token} query parameter gets {@code Referrer-Policy: no-referrer} on its response.
  */
 @Component
-public class AuthenticationFilter implements WebFilter, Ordered {
+public class AuthenticationFilter extends GatewayWebFilter {
 
     private final PrincipalResolver resolver;
 
@@ -60,12 +59,6 @@ public class AuthenticationFilter implements WebFilter, Ordered {
     public static Authentication authenticationOf(ServerWebExchange exchange) {
         Authentication authentication = exchange.getAttribute(GatewayAttributes.AUTHENTICATION);
         return authentication == null ? Authentication.anonymous() : authentication;
-    }
-
-    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-    @Override
-    public String toString() {
-        return "AuthenticationFilter";
     }
 
     @Override

@@ -15,12 +15,11 @@ import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
+import io.s4e.gateway.web.GatewayWebFilter;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -41,7 +40,7 @@ import org.springframework.web.server.WebFilterChain;
  * end: telling it from a guess would take the lookup the block exists to save.
  */
 @Component
-public class RefusedKeyGuard implements WebFilter, Ordered {
+public class RefusedKeyGuard extends GatewayWebFilter {
 
     /** The failure-lock subject of a client IP: this prefix and the IP. */
     static final String SUBJECT = "key-ip:";
@@ -147,12 +146,6 @@ public class RefusedKeyGuard implements WebFilter, Ordered {
         int retryAfter = (int) Math.max(1, (locked.toMillis() + 999) / 1000);
         return Errors.rateLimited("Too many invalid API keys from this address. Try again in " + retryAfter
                 + " seconds.", retryAfter);
-    }
-
-    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-    @Override
-    public String toString() {
-        return "RefusedKeyGuard";
     }
 
     @Override

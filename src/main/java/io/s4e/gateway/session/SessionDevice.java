@@ -2,13 +2,12 @@ package io.s4e.gateway.session;
 
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.web.ClientIps;
+import io.s4e.gateway.web.GatewayWebFilter;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -43,7 +42,7 @@ public record SessionDevice(String clientIp, String userAgent) {
 
     /** Puts the {@link SessionDevice} of sign-in requests into their Reactor context. */
     @Component
-    static class Filter implements WebFilter, Ordered {
+    static class Filter extends GatewayWebFilter {
 
         private static final String SIGN_IN_PATHS = "/api/user/auth/";
 
@@ -60,12 +59,6 @@ public record SessionDevice(String clientIp, String userAgent) {
             }
             SessionDevice device = of(exchange, clientIps);
             return chain.filter(exchange).contextWrite(context -> context.put(SessionDevice.class, device));
-        }
-
-        /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-        @Override
-        public String toString() {
-            return "SessionDevice.Filter";
         }
 
         @Override

@@ -3,10 +3,8 @@ package io.s4e.gateway.web;
 import io.s4e.gateway.config.FilterOrder;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
@@ -16,7 +14,7 @@ import org.springframework.web.server.WebFilterChain;
  * {@code 400 invalid_request}.
  */
 @Component
-public class PathNormalizationFilter implements WebFilter, Ordered {
+public class PathNormalizationFilter extends GatewayWebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
@@ -35,12 +33,6 @@ public class PathNormalizationFilter implements WebFilter, Ordered {
             exchange.getAttributes().put(GatewayAttributes.TRAILING_SLASH, Boolean.TRUE);
         }
         return chain.filter(exchange.mutate().request(builder -> builder.path(normalized)).build());
-    }
-
-    /** Constant: WebFlux takes a filter's name for its checkpoint on every request. */
-    @Override
-    public String toString() {
-        return "PathNormalizationFilter";
     }
 
     @Override
