@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -108,8 +109,19 @@ final class ConsoleBrowser implements AutoCloseable {
         field.sendKeys(text);
     }
 
+    /**
+     * Clicks the element {@code css} names once it is clickable; when the console re-renders it between finding and
+     * clicking (a list refreshed after a change), finds it again. A stale element throws before any click happens.
+     */
     void click(String css) {
-        waiting().until(ExpectedConditions.elementToBeClickable(By.cssSelector(css))).click();
+        waiting().ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement element = ExpectedConditions.elementToBeClickable(By.cssSelector(css)).apply(d);
+            if (element == null) {
+                return false;
+            }
+            element.click();
+            return true;
+        });
     }
 
     /** Waits until the console shows {@code view} (and its script has rendered it). */

@@ -322,7 +322,7 @@ class ConsoleBrowserIntegrationTests {
         browser.signIn(email, ConsoleUsers.PASSWORD);
         browser.waitForView("keys");
 
-        browser.visible("button[aria-label='Revoke key test key']").click();
+        browser.click("button[aria-label='Revoke key test key']");
         browser.visible("#confirm");
         browser.click("#confirm-cancel");
 
@@ -430,7 +430,7 @@ class ConsoleBrowserIntegrationTests {
         assertThat(TestData.queryString("SELECT role || '/' || tier FROM users WHERE email = ?", created))
                 .isEqualTo("member/enterprise");
 
-        browser.visible("tr[data-user-id='" + ConsoleUsers.id(created) + "'] button.disable-user").click();
+        browser.click("tr[data-user-id='" + ConsoleUsers.id(created) + "'] button.disable-user");
         browser.visible("#confirm");
         browser.click("#confirm-ok");
         browser.waitForNotice("is disabled");
