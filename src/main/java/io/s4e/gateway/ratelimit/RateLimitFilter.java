@@ -14,11 +14,10 @@ import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.web.ClientIps;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayAttributes;
+import io.s4e.gateway.web.GatewayRouteFilter;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -33,7 +32,7 @@ import org.springframework.web.server.ServerWebExchange;
  * Gateway-owned endpoints are not forwarded and do not count (login has its own protection).
  */
 @Component
-public class RateLimitFilter implements GlobalFilter, Ordered {
+public class RateLimitFilter extends GatewayRouteFilter {
 
     private final RateLimitProperties properties;
     private final EndpointLimits endpointLimits;

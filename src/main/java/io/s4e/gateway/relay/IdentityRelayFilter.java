@@ -10,13 +10,12 @@ import io.s4e.gateway.credential.CredentialExtractor;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.usage.UsageCounters;
 import io.s4e.gateway.web.GatewayAttributes;
+import io.s4e.gateway.web.GatewayRouteFilter;
 import io.s4e.gateway.web.NativeRequestHeaders;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -29,7 +28,7 @@ import org.springframework.web.util.UriUtils;
  * credential carriers unless {@code s4e.forward.credentials} is set, and adds the principal's identity headers.
  */
 @Component
-public class IdentityRelayFilter implements GlobalFilter, Ordered {
+public class IdentityRelayFilter extends GatewayRouteFilter {
 
     /** Prefix of the identity headers the gateway owns. */
     public static final String IDENTITY_PREFIX = "x-s4e-";

@@ -4,13 +4,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.connection.ConnectionProperties;
+import io.s4e.gateway.web.GatewayRouteFilter;
 import reactor.core.publisher.Mono;
 import reactor.netty.channel.AbortedException;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -24,7 +23,7 @@ import org.springframework.web.server.ServerWebExchange;
  * The buffered body is released by Spring Cloud Gateway's cached-body filter when the exchange ends.
  */
 @Component
-public class RequestBodyBuffering implements GlobalFilter, Ordered {
+public class RequestBodyBuffering extends GatewayRouteFilter {
 
     private final long maxBuffered;
 

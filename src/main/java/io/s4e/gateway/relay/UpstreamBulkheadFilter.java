@@ -9,13 +9,12 @@ import io.s4e.gateway.route.RoutePolicy;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayAttributes;
 import io.s4e.gateway.web.GatewayException;
+import io.s4e.gateway.web.GatewayRouteFilter;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -27,7 +26,7 @@ import org.springframework.web.server.ServerWebExchange;
  * whether the exchange completes, fails or is cancelled (a client gone, a deadline passed).
  */
 @Component
-public class UpstreamBulkheadFilter implements GlobalFilter, Ordered {
+public class UpstreamBulkheadFilter extends GatewayRouteFilter {
 
     private final UpstreamBulkheads bulkheads;
     private final int retryAfterSeconds;

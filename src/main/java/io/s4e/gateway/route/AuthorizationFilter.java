@@ -5,11 +5,10 @@ import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayAttributes;
+import io.s4e.gateway.web.GatewayRouteFilter;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -20,7 +19,7 @@ import org.springframework.web.server.ServerWebExchange;
  * Decided in place, without operators.
  */
 @Component
-public class AuthorizationFilter implements GlobalFilter, Ordered {
+public class AuthorizationFilter extends GatewayRouteFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {

@@ -7,13 +7,12 @@ import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.web.ErrorCode;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayAttributes;
+import io.s4e.gateway.web.GatewayRouteFilter;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
-import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -29,7 +28,7 @@ import org.springframework.web.server.ServerWebExchange;
  * {@link Authentication#readyPrincipalOf}); a lookup still to come continues the chain when it completes.
  */
 @Component
-public class PrincipalFilter implements GlobalFilter, Ordered {
+public class PrincipalFilter extends GatewayRouteFilter {
 
     private final RoutePolicyRegistry policies;
 

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.s4e.gateway.config.FilterOrder;
 import io.s4e.gateway.web.Errors;
+import io.s4e.gateway.web.GatewayRouteFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -16,12 +17,10 @@ import reactor.core.publisher.Mono;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.handler.predicate.PredicateDefinition;
 import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
 import org.springframework.context.event.EventListener;
-import org.springframework.core.Ordered;
 import org.springframework.http.server.PathContainer;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -44,7 +43,7 @@ import org.springframework.web.util.pattern.PatternParseException;
  * (or a route pattern does).
  */
 @Component
-public class RouteClaims implements GlobalFilter, Ordered, SmartInitializingSingleton {
+public class RouteClaims extends GatewayRouteFilter implements SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(RouteClaims.class);
 
