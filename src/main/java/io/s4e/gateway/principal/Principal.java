@@ -43,10 +43,10 @@ public record Principal(long userId, String email, String role, AuthMethod metho
                 String.join(" ", scopes), false);
     }
 
-    /** A principal of a session: {@code scopes} are all the role allows; {@code mfaPassed} when the login passed MFA. */
-    public static Principal ofSession(long userId, String email, String role, Set<String> scopes, boolean mfaPassed) {
-        return new Principal(userId, email, role, AuthMethod.SESSION, null, Set.copyOf(scopes),
-                String.join(" ", scopes), mfaPassed);
+    /** A principal of a session: it holds every scope its role allows; {@code mfaPassed} when the login passed MFA. */
+    public static Principal ofSession(long userId, String email, String role, RoleScopes.Grant grant,
+                                      boolean mfaPassed) {
+        return new Principal(userId, email, role, AuthMethod.SESSION, null, grant.scopes(), grant.header(), mfaPassed);
     }
 
     /** True when the effective scopes satisfy all of {@code required}. */

@@ -15,6 +15,9 @@ public class RoleScopes {
 
     private final Map<String, Set<String>> allowed;
 
+    /** Every scope of each role, in contract order, with its header value: a session's grant, made once per role. */
+    private final Map<String, Grant> everyScope;
+
     public RoleScopes(RoleProperties properties) {
         Map<String, Set<String>> expanded = new HashMap<>();
         properties.roles().forEach((role, patterns) -> {
@@ -26,6 +29,15 @@ public class RoleScopes {
             }
         });
         this.allowed = Map.copyOf(expanded);
+        Map<String, Grant> grants = new HashMap<>();
+        allowed.keySet().forEach(role -> grants.put(role, Grant.of(effective(role, Scopes.ALL))));
+        this.everyScope = Map.copyOf(grants);
+    }
+
+    /** Every scope {@code role} allows (what a session of that role holds); none for an unknown role. */
+    public Grant everyScopeOf(String role) {
+        Grant grant = role == null ? null : everyScope.get(role);
+        return grant == null ? Grant.NONE : grant;
     }
 
     /** True when {@code role} is configured. */
@@ -53,5 +65,20 @@ public class RoleScopes {
     /** The configured roles. */
     public List<String> roles() {
         return List.copyOf(allowed.keySet());
+    }
+
+    /**
+     * Effective scopes as a principal holds them.
+     *
+     * @param scopes the scopes
+     * @param header the scopes in contract order, space-separated ({@code X-S4E-Scopes})
+     */
+    public record Grant(Set<String> scopes, String header) {
+
+        static final Grant NONE = new Grant(Set.of(), "");
+
+        static Grant of(Set<String> ordered) {
+            return new Grant(Set.copyOf(ordered), String.join(" ", ordered));
+        }
     }
 }

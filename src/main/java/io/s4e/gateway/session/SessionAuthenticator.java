@@ -5,7 +5,6 @@ import io.s4e.gateway.principal.AuthenticationFilter;
 import io.s4e.gateway.principal.CredentialAuthenticator;
 import io.s4e.gateway.principal.Principal;
 import io.s4e.gateway.principal.RoleScopes;
-import io.s4e.gateway.principal.Scopes;
 import io.s4e.gateway.reactive.Ready;
 import io.s4e.gateway.web.Errors;
 import io.s4e.gateway.web.GatewayException;
@@ -124,6 +123,6 @@ public class SessionAuthenticator implements CredentialAuthenticator {
     private Principal principal(Session session) {
         lastSeen.touch(session.sid());
         return Principal.ofSession(session.userId(), session.email(), session.role(),
-                roles.effective(session.role(), Scopes.ALL), session.mfaPassed());
+                roles.everyScopeOf(session.role()), session.mfaPassed());
     }
 }

@@ -79,7 +79,7 @@ class ApiKeyRequestsTests {
     }
 
     private static Principal member() {
-        return Principal.ofSession(7L, "m@example.test", "member", Set.of(), false);
+        return Principal.ofSession(7L, "m@example.test", "member", new RoleScopes.Grant(Set.of(), ""), false);
     }
 
     private static void assertRefused(Runnable check, ErrorCode code, String naming) {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.s4e.gateway.principal.Principal;
+import io.s4e.gateway.principal.RoleScopes;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -48,7 +49,7 @@ class UsageCountersTests {
         clock.advance(Duration.ofMinutes(1));
         // the slot of the first minute is reused now: its counts move to the pending buckets first
         counters.forwarded(a);
-        counters.forwarded(Principal.ofSession(2, "s@example.test", "member", java.util.Set.of(), false));
+        counters.forwarded(Principal.ofSession(2, "s@example.test", "member", new RoleScopes.Grant(java.util.Set.of(), ""), false));
 
         assertThat(counters.flush().block()).isEqualTo(3);
 
