@@ -4,10 +4,11 @@ import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
 
 /**
- * The order of every filter of the gateway, in one place. Web steps ({@code web/GatewayWebFilter}, run together as one
- * WebFilter) run for every request (forwarded routes and gateway-owned endpoints); route steps
- * ({@code web/GatewayRouteFilter}, run together as one global filter) run after a route matched; header filters shape
- * what is forwarded and what comes back. The request id is assigned before all of them, by {@link io.s4e.gateway.web.RequestIdHandlerDecorator}.
+ * The order of every filter of the gateway, in one place. Web steps ({@code web/GatewayWebFilter}, run together as
+ * one WebFilter) run for every request (forwarded routes and gateway-owned endpoints); route steps
+ * ({@code web/GatewayRouteFilter}, run together as one global filter) run after a route matched; header filters
+ * shape what is forwarded and what comes back. The request id is assigned before all of them, by
+ * {@link io.s4e.gateway.web.RequestIdHandlerDecorator}.
  * A forwarded request: request id, path, credential, principal (401), rate limit (429), scopes and MFA (403), relay,
  * upstream (docs/request-paths.md).
  */
@@ -37,7 +38,10 @@ public final class FilterOrder {
     /** Blocks client IPs that presented too many refused API keys (web step), right after authentication. */
     public static final int REFUSED_KEY_GUARD = Ordered.HIGHEST_PRECEDENCE + 30;
 
-    /** Answers 404 for gateway-owned namespaces and case variants of a route's path, before anything of the route (route step). */
+    /**
+     * Answers 404 for gateway-owned namespaces and case variants of a route's path, before anything of the route
+     * (route step).
+     */
     public static final int ROUTE_CLAIMS = -300;
 
     /**
